@@ -1,0 +1,61 @@
+"""CPO Readiness Portal: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from portal import config as settings
+from portal.extensions import api, csrf, db, htmx, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal; `config` overrides the environment (tests pass their database here)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    app.config.from_mapping(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.jinja_env.undefined = StrictUndefined
+    app.json.sort_keys = False  # keep documented field order in API answers
+
+    from portal import models  # noqa: F401  (registers the tables with the metadata)
+    from portal.middleware import configure_logging, register_middleware
+
+    configure_logging(app)
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    htmx.init_app(app)
+    csrf.init_app(app)
+    api.init_app(app)
+    _register_blueprints(app)
+    register_middleware(app)
+
+    from portal.cli import register_commands
+    from portal.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.api import framework as framework_api
+    from portal.api import ops
+    from portal.web import framework as framework_pages
+    from portal.web import pages
+
+    api.register_blueprint(framework_api.blp)
+    for blueprint in (framework_api.blp, ops.bp):
+        csrf.exempt(blueprint)
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(framework_pages.bp)

@@ -1,0 +1,1 @@
+"""marshmallow schemas shared by the API and the pages for loading, validating and dumping."""

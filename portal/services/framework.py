@@ -1,0 +1,163 @@
+"""Queries over the CPO framework (competencies, responsibilities, steps, benchmark template)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import (
+    Competency,
+    CompetencyIndicator,
+    Responsibility,
+    ScorecardTemplate,
+    SkillArea,
+    Step,
+)
+from portal.services.errors import NotFound, ValidationFailed
+from portal.services.pagination import Page, paginate
+
+BENCHMARK_TEMPLATE_SLUG = "cpo-benchmark"
+
+_COMPETENCY_DETAIL = (
+    selectinload(Competency.skill_area),
+    selectinload(Competency.indicators),
+    selectinload(Competency.levels),
+)
+
+
+@dataclass(frozen=True)
+class CompetencyFilter:
+    """What a reader narrows the framework to: a skill area slug and free text."""
+
+    category: str | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    area: SkillArea
+    competencies: list[Competency]
+
+
+def skill_areas(session: Session) -> list[SkillArea]:
+    return list(session.scalars(select(SkillArea).order_by(SkillArea.position)))
+
+
+def _filtered_competencies(session: Session, criteria: CompetencyFilter) -> Select:
+    statement = select(Competency).options(*_COMPETENCY_DETAIL)
+    if criteria.category:
+        area_id = session.scalar(select(SkillArea.id).where(SkillArea.slug == criteria.category))
+        if area_id is None:
+            choices = ", ".join(area.slug for area in skill_areas(session))
+            raise ValidationFailed({"category": [f"Unknown skill area. Choose one of: {choices}."]})
+        statement = statement.where(Competency.skill_area_id == area_id)
+    text = (criteria.q or "").strip()
+    if text:
+        statement = statement.where(
+            or_(
+                Competency.name.icontains(text, autoescape=True),
+                Competency.description.icontains(text, autoescape=True),
+                Competency.indicators.any(
+                    CompetencyIndicator.text.icontains(text, autoescape=True)
+                ),
+            )
+        )
+    return statement
+
+
+def competency_page(
+    session: Session, criteria: CompetencyFilter, page: int, page_size: int
+) -> Page:
+    """Competencies matching `criteria`, in framework order."""
+    statement = _filtered_competencies(session, criteria).order_by(Competency.position)
+    return paginate(session, statement, page, page_size)
+
+
+def competencies_by_area(session: Session, criteria: CompetencyFilter) -> list[AreaGroup]:
+    """Competencies matching `criteria`, grouped under their skill area; empty areas left out."""
+    statement = _filtered_competencies(session, criteria).order_by(Competency.position)
+    matches = session.scalars(statement).all()
+    groups = []
+    for area in skill_areas(session):
+        members = [c for c in matches if c.skill_area_id == area.id]
+        if members:
+            groups.append(AreaGroup(area=area, competencies=members))
+    return groups
+
+
+def get_competency(session: Session, slug: str) -> Competency:
+    competency = session.scalar(
+        select(Competency).options(*_COMPETENCY_DETAIL).where(Competency.slug == slug)
+    )
+    if competency is None:
+        raise NotFound(f"No competency is called {slug!r}.")
+    return competency
+
+
+def competencies_by_slug(session: Session, slugs: list[str]) -> dict[str, Competency]:
+    statement = select(Competency).options(*_COMPETENCY_DETAIL).where(Competency.slug.in_(slugs))
+    return {competency.slug: competency for competency in session.scalars(statement)}
+
+
+def responsibilities_needing(session: Session, competency: Competency) -> list[Responsibility]:
+    statement = (
+        select(Responsibility)
+        .where(Responsibility.competencies.contains(competency))
+        .order_by(Responsibility.position)
+    )
+    return list(session.scalars(statement))
+
+
+def steps_developing(session: Session, competency: Competency) -> list[Step]:
+    statement = select(Step).where(Step.competencies.contains(competency)).order_by(Step.order)
+    return list(session.scalars(statement))
+
+
+def responsibility_page(session: Session, page: int, page_size: int) -> Page:
+    statement = (
+        select(Responsibility)
+        .options(selectinload(Responsibility.competencies))
+        .order_by(Responsibility.position)
+    )
+    return paginate(session, statement, page, page_size)
+
+
+def get_responsibility(session: Session, slug: str) -> Responsibility:
+    responsibility = session.scalar(
+        select(Responsibility)
+        .options(selectinload(Responsibility.competencies).selectinload(Competency.skill_area))
+        .where(Responsibility.slug == slug)
+    )
+    if responsibility is None:
+        raise NotFound(f"No responsibility is called {slug!r}.")
+    return responsibility
+
+
+def step_page(session: Session, page: int, page_size: int) -> Page:
+    statement = select(Step).options(selectinload(Step.competencies)).order_by(Step.order)
+    return paginate(session, statement, page, page_size)
+
+
+def all_steps(session: Session) -> list[Step]:
+    """The path to CPO, in order, with the competencies each step develops."""
+    return step_page(session, 1, 100).items
+
+
+def get_step(session: Session, slug: str) -> Step:
+    step = session.scalar(
+        select(Step)
+        .options(selectinload(Step.competencies).selectinload(Competency.skill_area))
+        .where(Step.slug == slug)
+    )
+    if step is None:
+        raise NotFound(f"No step is called {slug!r}.")
+    return step
+
+
+def benchmark_template(session: Session) -> ScorecardTemplate:
+    template = session.scalar(
+        select(ScorecardTemplate).where(ScorecardTemplate.slug == BENCHMARK_TEMPLATE_SLUG)
+    )
+    if template is None:
+        raise NotFound("The CPO benchmark has not been loaded; run `flask --app portal seed`.")
+    return template

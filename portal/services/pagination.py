@@ -1,0 +1,34 @@
+"""One page of a SQL query, counted in SQL."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return (self.total + self.page_size - 1) // self.page_size
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(session: Session, statement: Select, page: int, page_size: int) -> Page:
+    """Run `statement` for one page; `statement` must already be ordered."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = session.scalars(statement.limit(page_size).offset((page - 1) * page_size)).all()
+    return Page(items=list(items), total=total or 0, page=page, page_size=page_size)

@@ -1,0 +1,1 @@
+"""The htmx pages: thin blueprints over portal.services, one per feature."""

@@ -1,0 +1,87 @@
+"""Browse the CPO framework: skill areas, competencies, responsibilities and the path to CPO."""
+
+from flask import Blueprint, render_template
+
+from portal.extensions import db
+from portal.schemas.framework import CompetencyFilterSchema
+from portal.services import framework
+from portal.services.errors import ValidationFailed
+from portal.services.framework import CompetencyFilter
+from portal.web.forms import field_errors, load_query
+from portal.web.htmx import render
+
+bp = Blueprint("framework", __name__, url_prefix="/framework")
+
+
+@bp.get("")
+def index():
+    """Competencies grouped by skill area, narrowed by area and free text."""
+    criteria, errors = load_query(CompetencyFilterSchema())
+    groups = []
+    if not errors:
+        try:
+            groups = framework.competencies_by_area(db.session, CompetencyFilter(**criteria))
+        except ValidationFailed as error:
+            errors = field_errors(error)
+    return render(
+        "framework/index.html",
+        "results",
+        status=422 if errors else 200,
+        groups=groups,
+        areas=framework.skill_areas(db.session),
+        criteria=criteria,
+        errors=errors,
+    )
+
+
+@bp.get("/competencies/<slug>")
+def competency(slug):
+    """One competency: indicators, the five-level ladder, where it is needed and developed."""
+    item = framework.get_competency(db.session, slug)
+    return render_template(
+        "framework/competency.html",
+        competency=item,
+        responsibilities=framework.responsibilities_needing(db.session, item),
+        steps=framework.steps_developing(db.session, item),
+    )
+
+
+@bp.get("/responsibilities")
+def responsibilities():
+    """The seed's five key responsibilities of a CPO."""
+    return render_template(
+        "framework/responsibilities.html",
+        responsibilities=framework.responsibility_page(db.session, 1, 100).items,
+    )
+
+
+@bp.get("/responsibilities/<slug>")
+def responsibility(slug):
+    """One responsibility and the competencies it needs."""
+    item = framework.get_responsibility(db.session, slug)
+    return render_template("framework/responsibility.html", responsibility=item)
+
+
+@bp.get("/path")
+def path():
+    """How to become a CPO: the steps in order, with their actions."""
+    return render_template("framework/path.html", steps=framework.all_steps(db.session))
+
+
+@bp.get("/steps/<slug>")
+def step(slug):
+    """One step toward CPO, its actions and the competencies it develops."""
+    return render_template("framework/step.html", step=framework.get_step(db.session, slug))
+
+
+@bp.get("/benchmark")
+def benchmark():
+    """The built-in CPO benchmark scorecard that recruiters start from."""
+    template = framework.benchmark_template(db.session)
+    return render_template(
+        "framework/benchmark.html",
+        template=template,
+        competencies=framework.competencies_by_slug(
+            db.session, [entry["competency"] for entry in template.body["competencies"]]
+        ),
+    )
