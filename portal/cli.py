@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from portal.extensions import db
 from portal.services.errors import ValidationFailed
@@ -13,6 +14,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command()
+@with_appcontext
 @click.option("--demo", is_flag=True, help="Also add the demo organisation, users and data.")
 def seed(demo: bool) -> None:
     """Load or update the CPO framework from portal/data/framework.yaml (idempotent)."""

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import request
 from flask_smorest import Api, Blueprint
+from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -45,6 +46,14 @@ class ProblemApi(Api):
         prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
+    def _register_pagination_header(self):
+        # JSON in a header: described as `content`, not as a `simple`-style object.
+        header = {
+            "description": "Pagination metadata (JSON)",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
+        self.spec.components.header("PAGINATION", header, lazy=True)
+
 
 class ApiBlueprint(Blueprint):
     """A smorest Blueprint whose paginated answers also carry a Link header."""
@@ -59,6 +68,13 @@ class ApiBlueprint(Blueprint):
         if links:
             headers["Link"] = links
         return result, headers
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        super()._document_pagination_metadata(spec, resp_doc)
+        resp_doc["headers"]["Link"] = {
+            "description": "RFC 8288 links to the first, prev, next and last pages",
+            "schema": {"type": "string"},
+        }
 
 
 def pagination_links(metadata: dict, page_size: int) -> str:

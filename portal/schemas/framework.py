@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from portal.schemas.fields import SearchText
+from portal.services.framework import SKILL_AREA_SLUGS
 
 
 class LevelSchema(ma.Schema):
@@ -14,7 +15,9 @@ class LevelSchema(ma.Schema):
 class CompetencySchema(ma.Schema):
     slug = ma.fields.String()
     name = ma.fields.String()
-    category = ma.fields.String(metadata={"description": "Skill area slug"})
+    category = ma.fields.String(
+        metadata={"description": "Skill area slug"}, validate=ma.validate.OneOf(SKILL_AREA_SLUGS)
+    )
     category_name = ma.fields.String(attribute="skill_area.name")
     description = ma.fields.String()
     indicators = ma.fields.Function(
@@ -57,8 +60,8 @@ class CompetencyFilterSchema(ma.Schema):
 
     category = ma.fields.String(
         load_default=None,
-        validate=ma.validate.Length(max=80),
-        metadata={"description": "Skill area slug, e.g. `leadership-communication`"},
+        validate=ma.validate.OneOf(("", *SKILL_AREA_SLUGS)),
+        metadata={"description": "Skill area slug; empty means every area"},
     )
     q = SearchText(
         load_default=None,

@@ -23,7 +23,7 @@ from portal.models import (
     Step,
 )
 from portal.services.errors import ValidationFailed, flatten_messages
-from portal.services.framework import BENCHMARK_TEMPLATE_SLUG
+from portal.services.framework import BENCHMARK_TEMPLATE_SLUG, SKILL_AREA_SLUGS
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
 EDUCATION_LEVELS = ("none", "bachelor", "master", "doctorate")
@@ -110,6 +110,10 @@ class FrameworkDocument(ma.Schema):
     def _references_resolve(self, doc, **_):
         errors: dict[str, list[str]] = {}
         areas = _unique_slugs(doc["skill_areas"], "skill_areas", errors)
+        if [area["slug"] for area in doc["skill_areas"]] != list(SKILL_AREA_SLUGS):
+            errors.setdefault("skill_areas", []).append(
+                f"must be the seed's five skill areas: {', '.join(SKILL_AREA_SLUGS)}"
+            )
         competencies = _unique_slugs(doc["competencies"], "competencies", errors)
         responsibilities = _unique_slugs(doc["responsibilities"], "responsibilities", errors)
         _unique_slugs(doc["steps"], "steps", errors)

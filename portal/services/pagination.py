@@ -29,6 +29,12 @@ class Page:
 
 def paginate(session: Session, statement: Select, page: int, page_size: int) -> Page:
     """Run `statement` for one page; `statement` must already be ordered."""
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = session.scalars(statement.limit(page_size).offset((page - 1) * page_size)).all()
-    return Page(items=list(items), total=total or 0, page=page, page_size=page_size)
+    total = (
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
+    offset = (page - 1) * page_size
+    # Past the end there is nothing to fetch (and a huge offset would overflow the database).
+    items = (
+        session.scalars(statement.limit(page_size).offset(offset)).all() if offset < total else []
+    )
+    return Page(items=list(items), total=total, page=page, page_size=page_size)

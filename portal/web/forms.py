@@ -3,7 +3,7 @@
 import marshmallow as ma
 from flask import request
 
-from portal.services.errors import DomainError, ValidationFailed, flatten_messages
+from portal.services.errors import flatten_messages
 
 
 def load_query(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:
@@ -14,7 +14,3 @@ def load_query(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:
     except ma.ValidationError as error:
         valid = {key: value for key, value in raw.items() if key not in error.messages}
         return valid, flatten_messages(error.messages)
-
-
-def field_errors(error: DomainError) -> dict[str, list[str]]:
-    return error.errors if isinstance(error, ValidationFailed) else {"_schema": [error.detail]}

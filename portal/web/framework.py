@@ -5,9 +5,8 @@ from flask import Blueprint, render_template
 from portal.extensions import db
 from portal.schemas.framework import CompetencyFilterSchema
 from portal.services import framework
-from portal.services.errors import ValidationFailed
 from portal.services.framework import CompetencyFilter
-from portal.web.forms import field_errors, load_query
+from portal.web.forms import load_query
 from portal.web.htmx import render
 
 bp = Blueprint("framework", __name__, url_prefix="/framework")
@@ -17,12 +16,9 @@ bp = Blueprint("framework", __name__, url_prefix="/framework")
 def index():
     """Competencies grouped by skill area, narrowed by area and free text."""
     criteria, errors = load_query(CompetencyFilterSchema())
-    groups = []
-    if not errors:
-        try:
-            groups = framework.competencies_by_area(db.session, CompetencyFilter(**criteria))
-        except ValidationFailed as error:
-            errors = field_errors(error)
+    groups = (
+        [] if errors else framework.competencies_by_area(db.session, CompetencyFilter(**criteria))
+    )
     return render(
         "framework/index.html",
         "results",
