@@ -5,7 +5,6 @@ uncaught page error, so a Content-Security-Policy violation (reported as a conso
 """
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 BROWSER_DIR = Path(__file__).parent
-# Chromium asks every origin for /favicon.ico and logs the 404 as a console error. The portal has
-# no favicon yet; this one message is tolerated. Anything else, CSP violations above all, fails.
-TOLERATED_CONSOLE_ERRORS = (
-    re.compile(r"^Failed to load resource: .* 404 .*\(http://127\.0\.0\.1:\d+/favicon\.ico\)$"),
-)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -65,8 +59,7 @@ class BrowserErrors:
         if message.type != "error":
             return
         text = f"{message.text} ({(message.location or {}).get('url', '?')})"
-        if not any(pattern.match(text) for pattern in TOLERATED_CONSOLE_ERRORS):
-            self.messages.append(f"console: {text}")
+        self.messages.append(f"console: {text}")
 
     def _on_page_error(self, error) -> None:
         self.messages.append(f"pageerror: {error}")
