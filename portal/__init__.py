@@ -6,7 +6,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 
 from portal import config as settings
-from portal.extensions import api, csrf, db, htmx, migrate
+from portal.extensions import api, csrf, db, htmx, limiter, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep documented field order in API answers
 
     from portal import models  # noqa: F401  (registers the tables with the metadata)
+    from portal.api.auth import SECURITY_SCHEMES
+    from portal.auth import init_auth
     from portal.middleware import configure_logging, register_middleware
 
     configure_logging(app)
@@ -35,7 +37,11 @@ def create_app(config: dict | None = None) -> Flask:
     )
     htmx.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    init_auth(app)
     api.init_app(app)
+    for name, scheme in SECURITY_SCHEMES.items():
+        api.spec.components.security_scheme(name, scheme)
     _register_blueprints(app)
     register_middleware(app)
 
@@ -49,13 +55,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.api import framework as framework_api
-    from portal.api import ops
+    from portal.api import me, ops
+    from portal.web import accounts, pages
     from portal.web import framework as framework_pages
-    from portal.web import pages
 
-    api.register_blueprint(framework_api.blp)
-    for blueprint in (framework_api.blp, ops.bp):
+    # The API authenticates per request (bearer key, or session plus CSRF header for writes).
+    for blueprint in (framework_api.blp, me.blp):
+        api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
-    app.register_blueprint(ops.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(framework_pages.bp)
+    csrf.exempt(ops.bp)
+    for blueprint in (ops.bp, pages.bp, framework_pages.bp, accounts.bp):
+        app.register_blueprint(blueprint)

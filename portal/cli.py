@@ -2,29 +2,94 @@
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from portal.extensions import db
+from portal.models.accounts import ROLES, SCOPES
+from portal.services import accounts, api_keys, demo
+from portal.services.access import Origin
 from portal.services.errors import ValidationFailed
 from portal.services.framework_loader import load_framework, read_framework_file
+
+CLI_ORIGIN = Origin(ip_address="cli", user_agent="flask cli")
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
+    app.cli.add_command(users)
+    app.cli.add_command(keys)
+
+
+def _refuse(error: ValidationFailed) -> click.ClickException:
+    lines = [f"  {field}: {'; '.join(messages)}" for field, messages in error.errors.items()]
+    return click.ClickException("\n".join([error.detail, *lines]))
 
 
 @click.command()
 @with_appcontext
-@click.option("--demo", is_flag=True, help="Also add the demo organisation, users and data.")
-def seed(demo: bool) -> None:
+@click.option("--demo", "with_demo", is_flag=True, help="Also add the demo organisation and users.")
+def seed(with_demo: bool) -> None:
     """Load or update the CPO framework from portal/data/framework.yaml (idempotent)."""
     try:
         report = load_framework(db.session, read_framework_file())
     except ValidationFailed as error:
-        lines = [f"  {field}: {'; '.join(messages)}" for field, messages in error.errors.items()]
-        raise click.ClickException("\n".join([error.detail, *lines])) from error
+        raise _refuse(error) from error
     click.echo(
         f"Framework: {report.created} created, {report.updated} updated, {report.removed} removed."
     )
-    if demo:
-        click.echo("Demo data: nothing to add yet (accounts arrive with organisations).")
+    if with_demo:
+        click.echo("Demo logins (password for all: " + demo.DEMO_PASSWORD + "):")
+        for user in demo.seed_demo(db.session):
+            click.echo(f"  {user.role:<10} {user.email}")
+
+
+users = AppGroup("users", help="Manage user accounts.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--org", "org_slug", help="Organisation slug (created when missing); staff only.")
+@click.option("--name", default="", help="Display name.")
+@click.password_option(help="Prompted (twice) when not given.")
+def create_user(email: str, role: str, org_slug: str | None, name: str, password: str) -> None:
+    """Create a user; recruiters and admins belong to the organisation --org."""
+    if role != "candidate" and not org_slug:
+        raise click.UsageError("--org is required for recruiters and admins.")
+    try:
+        organisation = None
+        if role != "candidate":
+            organisation = accounts.organisation_by_slug(
+                db.session, org_slug
+            ) or accounts.create_organisation(db.session, org_slug, slug=org_slug)
+        user = accounts.create_user(
+            db.session,
+            email=email,
+            password=password,
+            role=role,
+            name=name,
+            organisation=organisation,
+        )
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise _refuse(error) from error
+    click.echo(f"Created {user.role} {user.email}" + (f" in {org_slug}" if organisation else ""))
+
+
+keys = AppGroup("api-keys", help="Manage API keys.")
+
+
+@keys.command("create")
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--scope", "scopes", type=click.Choice(SCOPES), multiple=True, required=True)
+@click.option("--name", default="CLI key", help="What the key is for.")
+def create_key(org_slug: str, scopes: tuple[str, ...], name: str) -> None:
+    """Create an API key; the token is printed once, alone on the last line."""
+    organisation = accounts.organisation_by_slug(db.session, org_slug)
+    if organisation is None:
+        raise click.ClickException(f"No organisation has the slug {org_slug!r}.")
+    issued = api_keys.create_api_key(db.session, organisation.id, name, list(scopes), CLI_ORIGIN)
+    click.echo(f"Created key {issued.key.name!r} with scopes: {', '.join(issued.key.scopes)}")
+    click.echo("Store it now; only its hash is kept:")
+    click.echo(issued.token)

@@ -2,12 +2,23 @@
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from portal.api.base import PROBLEM_CONTENT_TYPE
-from portal.services.errors import DomainError, ValidationFailed, flatten_messages
+from portal.auth import request_origin
+from portal.extensions import db
+from portal.services import audit
+from portal.services.access import Actor
+from portal.services.errors import (
+    DomainError,
+    Forbidden,
+    Unauthenticated,
+    ValidationFailed,
+    flatten_messages,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +48,30 @@ def _handle_http_exception(error: HTTPException):
 
 def _handle_domain_error(error: DomainError):
     errors = error.errors if isinstance(error, ValidationFailed) else None
-    return _answer(error.status, HTTP_STATUS_CODES[error.status], error.detail, errors, {})
+    headers = {}
+    if isinstance(error, Unauthenticated):
+        challenge = 'Bearer realm="cpo-portal"'
+        if error.token_rejected:
+            challenge += ', error="invalid_token"'
+        headers["WWW-Authenticate"] = challenge
+    if isinstance(error, Forbidden):
+        _audit_denial(error)
+    return _answer(error.status, HTTP_STATUS_CODES[error.status], error.detail, errors, headers)
+
+
+def _audit_denial(error: Forbidden) -> None:
+    db.session.rollback()
+    actor = g.get("actor") or (
+        Actor.for_user(current_user) if current_user.is_authenticated else None
+    )
+    audit.record(
+        db.session,
+        "permission.denied",
+        request_origin(),
+        actor=actor,
+        detail={"method": request.method, "path": request.path, "reason": error.detail},
+    )
+    db.session.commit()
 
 
 def _handle_unexpected(error: Exception):

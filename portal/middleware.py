@@ -5,6 +5,7 @@ import re
 import uuid
 
 from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_login import current_user
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -72,6 +73,10 @@ def _decorate_response(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_user.is_authenticated or "Authorization" in request.headers:
+        headers["Cache-Control"] = "no-store"  # private answers stay out of every cache
+    elif request.path.startswith("/api/"):
+        headers.setdefault("Cache-Control", "no-cache")  # public data: revalidate with the ETag
     if current_app.config["PORTAL_ENV"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

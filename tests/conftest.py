@@ -1,8 +1,11 @@
 """Shared fixtures: one migrated, seeded database per run (SQLite, or TEST_DATABASE_URL)."""
 
 import os
+import re
 import threading
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,9 @@ from werkzeug.serving import make_server
 
 from portal import PROJECT_ROOT, create_app
 from portal.config import normalise_database_url
-from portal.extensions import db
+from portal.extensions import db, limiter
+from portal.services import accounts, api_keys
+from portal.services.access import Actor, Origin
 from portal.services.framework_loader import load_framework, read_framework_file
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -92,3 +97,92 @@ def live_server(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Rate-limit counters are per test, so one test's sign-ins never throttle another's."""
+    limiter.reset()
+
+
+PASSWORD = "correct-horse-battery-staple-9"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def unique_email(label: str = "user") -> str:
+    return f"{label}-{uuid.uuid4().hex[:10]}@example.test"
+
+
+def csrf_token_from(client, url: str = "/signin") -> str:
+    match = CSRF_FIELD.search(client.get(url).text)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    token = csrf_token_from(client)
+    return client.post("/signin", data={"email": email, "password": password, "csrf_token": token})
+
+
+@dataclass
+class Organisation:
+    """An organisation with a signed-up recruiter, as the tests see it."""
+
+    slug: str
+    organisation_id: int
+    recruiter_email: str
+
+
+@pytest.fixture
+def make_recruiter(app):
+    """Create a recruiter (and organisation) directly through the service layer."""
+
+    def make(email: str | None = None, organisation_name: str | None = None) -> Organisation:
+        email = email or unique_email("recruiter")
+        with app.app_context():
+            user = accounts.register_recruiter(
+                db.session,
+                email=email,
+                password=PASSWORD,
+                name="Test Recruiter",
+                organisation_name=organisation_name or f"Org {uuid.uuid4().hex[:6]}",
+            )
+            made = Organisation(user.organisation.slug, user.organisation_id, email)
+            db.session.remove()
+        return made
+
+    return make
+
+
+@pytest.fixture
+def make_candidate(app):
+    def make(email: str | None = None) -> str:
+        email = email or unique_email("candidate")
+        with app.app_context():
+            accounts.register_candidate(db.session, email=email, password=PASSWORD, name="Cand")
+            db.session.remove()
+        return email
+
+    return make
+
+
+@pytest.fixture
+def make_api_key(app):
+    """Create an API key for an organisation; returns the bearer token."""
+
+    def make(organisation_id: int, scopes: list[str], *, revoked: bool = False) -> str:
+        with app.app_context():
+            issued = api_keys.create_api_key(
+                db.session, organisation_id, "test key", scopes, Origin("127.0.0.1", "pytest")
+            )
+            if revoked:
+                api_keys.revoke_api_key(
+                    db.session,
+                    Actor(organisation_id=organisation_id, role="recruiter"),
+                    issued.key.id,
+                    Origin(),
+                )
+            db.session.remove()
+        return issued.token
+
+    return make

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
+from portal.models.accounts import ApiKey, AuditEvent, Invitation, Organisation, User
 from portal.models.framework import (
     Competency,
     CompetencyIndicator,
@@ -11,6 +12,11 @@ from portal.models.framework import (
 )
 
 __all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Invitation",
+    "Organisation",
+    "User",
     "Competency",
     "CompetencyIndicator",
     "CompetencyLevel",

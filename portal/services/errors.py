@@ -37,3 +37,23 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(messages, str):
         messages = [messages]
     return {prefix or "_schema": [str(message) for message in messages]}
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials came with a request that needs them."""
+
+    status = 401
+
+    def __init__(self, detail: str, *, token_rejected: bool = False):
+        super().__init__(detail)
+        self.token_rejected = token_rejected
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this (a missing scope, the wrong role)."""
+
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409

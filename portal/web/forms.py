@@ -1,16 +1,52 @@
-"""Query-string forms on pages, validated by the same marshmallow schemas as the API."""
+"""Forms and query strings on pages, validated by the same marshmallow schemas as the API."""
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import marshmallow as ma
-from flask import request
+from flask import Response, redirect, request
 
 from portal.services.errors import flatten_messages
 
 
-def load_query(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:
-    """The request's query string loaded by `schema`: (values, {field: messages})."""
-    raw = {key: request.args.get(key) for key in schema.fields if key in request.args}
+def _load(schema: ma.Schema, source: Mapping) -> tuple[dict, dict[str, list[str]]]:
+    raw = {}
+    for key, field in schema.fields.items():
+        if isinstance(field, ma.fields.List):
+            raw[key] = source.getlist(key)
+        elif key in source:
+            raw[key] = source.get(key)
     try:
         return schema.load(raw), {}
     except ma.ValidationError as error:
         valid = {key: value for key, value in raw.items() if key not in error.messages}
         return valid, flatten_messages(error.messages)
+
+
+def load_query(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:
+    """The query string loaded by `schema`: (values, {field: messages})."""
+    return _load(schema, request.args)
+
+
+def load_form(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:
+    """The posted form loaded by `schema`: (values, {field: messages})."""
+    return _load(schema, request.form)
+
+
+def local_path(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site (open redirects are refused), else `default`."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def see_other(url: str) -> Response:
+    """Redirect after a POST: 303 for plain forms, a full client-side redirect for htmx."""
+    if request.headers.get("HX-Request") == "true":
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)

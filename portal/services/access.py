@@ -1,0 +1,52 @@
+"""Who is asking: the one object every service for owned data takes, and filters by."""
+
+from dataclasses import dataclass, field
+
+from portal.models.accounts import SCOPES, ApiKey, User
+from portal.services.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, for the audit log."""
+
+    ip_address: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user or an API key, with the organisation it acts for and its scopes."""
+
+    organisation_id: int | None
+    user_id: int | None = None
+    role: str | None = None
+    api_key_id: int | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def for_user(cls, user: User) -> "Actor":
+        scopes = frozenset(SCOPES) if user.is_staff else frozenset()
+        return cls(
+            organisation_id=user.organisation_id, user_id=user.id, role=user.role, scopes=scopes
+        )
+
+    @classmethod
+    def for_api_key(cls, key: ApiKey) -> "Actor":
+        return cls(
+            organisation_id=key.organisation_id, api_key_id=key.id, scopes=frozenset(key.scopes)
+        )
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("recruiter", "admin")
+
+    def require_scope(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"This needs the {scope} scope.")
+
+    def require_staff(self) -> int:
+        """The organisation a recruiter or admin signed in for; anyone else is refused."""
+        if not self.is_staff or self.organisation_id is None:
+            raise Forbidden("Only recruiters of an organisation can do this.")
+        return self.organisation_id

@@ -1,0 +1,259 @@
+"""Sign-up, sign-in, passwords and invitations: the identity rules, free of HTTP."""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import ApiKey, Invitation, Organisation, User
+from portal.models.accounts import SCOPES
+from portal.models.types import utcnow
+from portal.services import audit
+from portal.services.access import Actor, Origin
+from portal.services.errors import NotFound, Unauthenticated, ValidationFailed
+from portal.services.passwords import hash_password, password_problems, verify_password
+
+INVITATION_LIFETIME = timedelta(days=7)
+SIGN_IN_FAILED = "Email or password is wrong."
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_new_password(password: str, *, email: str, name: str = "", field: str = "password"):
+    problems = password_problems(password, related=[email, email.split("@")[0], name])
+    if problems:
+        raise ValidationFailed({field: problems})
+
+
+def _check_email_free(session: Session, email: str) -> None:
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ValidationFailed({"email": ["An account with this email already exists."]})
+
+
+def _slug_for(session: Session, name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "organisation"
+    taken = set(
+        session.scalars(
+            select(Organisation.slug).where(
+                (Organisation.slug == base) | Organisation.slug.startswith(f"{base}-")
+            )
+        )
+    )
+    slug, suffix = base, 2
+    while slug in taken:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def organisation_by_slug(session: Session, slug: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def create_organisation(session: Session, name: str, slug: str | None = None) -> Organisation:
+    organisation = Organisation(name=name, slug=slug or _slug_for(session, name))
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    name: str = "",
+    organisation: Organisation | None = None,
+) -> User:
+    """A new account after the email and password rules; the caller commits."""
+    email = normalise_email(email)
+    _check_email_free(session, email)
+    _check_new_password(password, email=email, name=name)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        role=role,
+        organisation=organisation if role != "candidate" else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register_recruiter(
+    session: Session, *, email: str, password: str, name: str, organisation_name: str
+) -> User:
+    """A recruiter signs up and founds their organisation."""
+    email = normalise_email(email)
+    _check_email_free(session, email)
+    _check_new_password(password, email=email, name=name)
+    organisation = create_organisation(session, organisation_name)
+    user = create_user(
+        session,
+        email=email,
+        password=password,
+        role="recruiter",
+        name=name,
+        organisation=organisation,
+    )
+    session.commit()
+    return user
+
+
+def register_candidate(session: Session, *, email: str, password: str, name: str) -> User:
+    user = create_user(session, email=email, password=password, role="candidate", name=name)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, origin: Origin) -> User:
+    """The user with these credentials; the same refusal, after the same work, for any failure."""
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email))
+    if not verify_password(user.password_hash if user else None, password):
+        audit.record(session, "sign_in.failed", origin, subject=email)
+        session.commit()
+        raise Unauthenticated(SIGN_IN_FAILED)
+    audit.record(session, "sign_in", origin, actor=Actor.for_user(user), subject=email)
+    session.commit()
+    return user
+
+
+def record_sign_out(session: Session, user: User, origin: Origin) -> None:
+    audit.record(session, "sign_out", origin, actor=Actor.for_user(user), subject=user.email)
+    session.commit()
+
+
+def load_user(session: Session, identity: str) -> User | None:
+    """The user behind a session identity "<id>.<session_version>", if it is still current."""
+    user_id, _, version = identity.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+def change_password(session: Session, user: User, current: str, new: str, origin: Origin) -> None:
+    """Replace the password; every other session of this user is signed out."""
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed({"current_password": ["This is not your current password."]})
+    _check_new_password(new, email=user.email, name=user.name, field="new_password")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record(
+        session, "password.changed", origin, actor=Actor.for_user(user), subject=user.email
+    )
+    session.commit()
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # shown once, in the link; only its hash is stored
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_recruiter(
+    session: Session, actor: Actor, email: str, origin: Origin
+) -> IssuedInvitation:
+    organisation_id = actor.require_staff()
+    email = normalise_email(email)
+    _check_email_free(session, email)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organisation_id=organisation_id,
+        email=email,
+        token_hash=_token_hash(token),
+        invited_by_id=actor.user_id,
+        expires_at=utcnow() + INVITATION_LIFETIME,
+    )
+    session.add(invitation)
+    audit.record(session, "invitation.created", origin, actor=actor, subject=email)
+    session.commit()
+    return IssuedInvitation(invitation, token)
+
+
+def pending_invitations(session: Session, actor: Actor) -> list[Invitation]:
+    organisation_id = actor.require_staff()
+    statement = (
+        select(Invitation)
+        .where(
+            Invitation.organisation_id == organisation_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at.desc())
+    )
+    return list(session.scalars(statement))
+
+
+def open_invitation(session: Session, token: str) -> Invitation:
+    """The unused, unexpired invitation behind a link; anything else is not found."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    )
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
+        raise NotFound("This invitation link is not valid any more. Ask for a new one.")
+    return invitation
+
+
+def accept_invitation(
+    session: Session, token: str, *, name: str, password: str, origin: Origin
+) -> User:
+    invitation = open_invitation(session, token)
+    organisation = session.get(Organisation, invitation.organisation_id)
+    user = create_user(
+        session,
+        email=invitation.email,
+        password=password,
+        role="recruiter",
+        name=name,
+        organisation=organisation,
+    )
+    invitation.accepted_at = utcnow()
+    audit.record(
+        session, "invitation.accepted", origin, actor=Actor.for_user(user), subject=user.email
+    )
+    session.commit()
+    return user
+
+
+def organisation_member_count(session: Session, organisation_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(User).where(User.organisation_id == organisation_id)
+    )
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: str
+    user: User | None
+    api_key: ApiKey | None
+    organisation: Organisation | None
+    scopes: list[str]
+
+
+def describe_caller(session: Session, actor: Actor) -> Caller:
+    """What the caller is known as, for integrations checking their credentials."""
+    organisation = (
+        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    )
+    scopes = [scope for scope in SCOPES if scope in actor.scopes]
+    if actor.api_key_id is not None:
+        key = session.get(ApiKey, actor.api_key_id)
+        return Caller("api_key", None, key, organisation, scopes)
+    return Caller("user", session.get(User, actor.user_id), None, organisation, scopes)

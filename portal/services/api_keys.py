@@ -1,0 +1,123 @@
+"""API keys for integrations: created with scopes, shown once, stored hashed, revocable."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import ApiKey
+from portal.models.accounts import SCOPES
+from portal.models.types import utcnow
+from portal.services import audit
+from portal.services.access import Actor, Origin
+from portal.services.errors import NotFound, ValidationFailed
+
+TOKEN_PREFIX = "cpo"  # noqa: S105  (a label, not a secret)
+# Writing last_used_at on every request would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    token: str  # the only time the secret exists outside the caller's hands
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def validate_key_request(name: str, scopes: list[str]) -> None:
+    errors = {}
+    if not name.strip() or len(name) > 100:
+        errors["name"] = ["Give the key a name of 1 to 100 characters."]
+    if not scopes:
+        errors["scopes"] = ["Choose at least one scope."]
+    elif unknown := sorted(set(scopes) - set(SCOPES)):
+        errors["scopes"] = [f"Unknown scopes: {', '.join(unknown)}."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create_api_key(
+    session: Session,
+    organisation_id: int,
+    name: str,
+    scopes: list[str],
+    origin: Origin,
+    actor: Actor | None = None,
+) -> IssuedKey:
+    validate_key_request(name, scopes)
+    prefix = secrets.token_hex(4)
+    token = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        organisation_id=organisation_id,
+        name=name.strip(),
+        prefix=prefix,
+        secret_hash=_digest(token),
+        scopes=[scope for scope in SCOPES if scope in scopes],
+        created_by_id=actor.user_id if actor else None,
+    )
+    session.add(key)
+    session.flush()
+    audit.record(
+        session,
+        "api_key.created",
+        origin,
+        actor=actor or Actor(organisation_id=organisation_id),
+        subject=f"{TOKEN_PREFIX}_{prefix}",
+        detail={"name": key.name, "scopes": key.scopes},
+    )
+    session.commit()
+    return IssuedKey(key, token)
+
+
+def create_for_actor(
+    session: Session, actor: Actor, name: str, scopes: list[str], origin: Origin
+) -> IssuedKey:
+    return create_api_key(session, actor.require_staff(), name, scopes, origin, actor)
+
+
+def authenticate_api_key(session: Session, token: str) -> ApiKey | None:
+    """The active key this bearer token belongs to, or None."""
+    parts = token.split("_")
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if key is None or not hmac.compare_digest(key.secret_hash, _digest(token)) or not key.active:
+        return None
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        session.commit()
+    return key
+
+
+def organisation_keys(session: Session, actor: Actor) -> list[ApiKey]:
+    organisation_id = actor.require_staff()
+    statement = (
+        select(ApiKey)
+        .where(ApiKey.organisation_id == organisation_id)
+        .order_by(ApiKey.revoked_at.is_not(None), ApiKey.created_at.desc())
+    )
+    return list(session.scalars(statement))
+
+
+def revoke_api_key(session: Session, actor: Actor, key_id: int, origin: Origin) -> ApiKey:
+    organisation_id = actor.require_staff()
+    key = session.scalar(
+        select(ApiKey).where(ApiKey.id == key_id, ApiKey.organisation_id == organisation_id)
+    )
+    if key is None:
+        raise NotFound("No such API key in your organisation.")
+    if key.active:
+        key.revoked_at = utcnow()
+        audit.record(
+            session, "api_key.revoked", origin, actor=actor, subject=f"{TOKEN_PREFIX}_{key.prefix}"
+        )
+        session.commit()
+    return key
