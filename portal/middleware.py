@@ -6,6 +6,7 @@ import uuid
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -52,12 +53,20 @@ def configure_logging(app: Flask) -> None:
 
 def register_middleware(app: Flask) -> None:
     app.before_request(_assign_request_id)
+    app.before_request(_refuse_oversized_body)
     app.after_request(_decorate_response)
 
 
 def _assign_request_id() -> None:
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+
+def _refuse_oversized_body() -> None:
+    """Refuse a declared oversized body before any view or router looks at it."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
 
 
 def _decorate_response(response: Response) -> Response:

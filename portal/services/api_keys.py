@@ -84,7 +84,7 @@ def create_for_actor(
 
 def authenticate_api_key(session: Session, token: str) -> ApiKey | None:
     """The active key this bearer token belongs to, or None."""
-    parts = token.split("_")
+    parts = token.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))

@@ -107,13 +107,14 @@ def dashboard():
 def account():
     """Change the password (which signs out every other session)."""
     errors = {}
+    user = current_user._get_current_object()
     if _posted():
         form, errors = load_form(ChangePasswordSchema())
         if not errors:
             try:
                 accounts.change_password(
                     db.session,
-                    current_user,
+                    user,
                     form["current_password"],
                     form["new_password"],
                     request_origin(),
@@ -121,7 +122,7 @@ def account():
             except ValidationFailed as error:
                 errors = error.errors
             else:
-                login_user(current_user)  # this session stays signed in under the new version
+                login_user(user)  # this session stays signed in under the new version
                 flash("Your password is changed. Other sessions are signed out.", "success")
                 return see_other(url_for("accounts.account"))
     return _form_page("accounts/account.html", {}, errors)

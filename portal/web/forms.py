@@ -20,7 +20,15 @@ def _load(schema: ma.Schema, source: Mapping) -> tuple[dict, dict[str, list[str]
         return schema.load(raw), {}
     except ma.ValidationError as error:
         valid = {key: value for key, value in raw.items() if key not in error.messages}
-        return valid, flatten_messages(error.messages)
+        return valid, _by_form_field(flatten_messages(error.messages))
+
+
+def _by_form_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A form shows "scopes.0" messages next to its "scopes" control."""
+    merged: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        merged.setdefault(path.split(".")[0], []).extend(messages)
+    return merged
 
 
 def load_query(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:

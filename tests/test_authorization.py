@@ -1,0 +1,240 @@
+"""The authorization matrix: every route x every kind of caller, generated from the URL map.
+
+A route without an entry here fails `test_every_route_has_an_entry`, so new routes must declare
+who may use them. CSRF: every state-changing page route refuses a request without the token.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from portal.models.accounts import SCOPES
+from tests.conftest import PASSWORD, csrf_token_from, sign_in, unique_email
+
+CALLERS = [
+    "anonymous",
+    "candidate",
+    "recruiter_a",
+    "recruiter_b",
+    *[f"key:{scope}" for scope in SCOPES],
+    "revoked_key",
+]
+SAFE = ("GET",)
+
+
+def public(status: int = 200) -> Callable[[str], int]:
+    return lambda caller: status
+
+
+def signed_in_page(ok: int = 200) -> Callable[[str], int]:
+    """Any signed-in person; everyone else is sent to the sign-in page."""
+    return lambda caller: ok if caller in ("candidate", "recruiter_a", "recruiter_b") else 302
+
+
+def staff_page(ok: int = 200, other_organisation: int | None = None) -> Callable[[str], int]:
+    """Recruiters only; with `other_organisation`, the object belongs to organisation A."""
+
+    def expected(caller: str) -> int:
+        if caller == "candidate":
+            return 403
+        if caller == "recruiter_b" and other_organisation is not None:
+            return other_organisation
+        return ok if caller.startswith("recruiter") else 302
+
+    return expected
+
+
+def signed_in_api(ok: int = 200) -> Callable[[str], int]:
+    return lambda caller: 401 if caller in ("anonymous", "revoked_key") else ok
+
+
+def scoped_api(scope: str, ok: int = 200) -> Callable[[str], int]:
+    def expected(caller: str) -> int:
+        if caller in ("anonymous", "revoked_key"):
+            return 401
+        if caller == "candidate":
+            return 403
+        if caller.startswith("key:"):
+            return ok if caller == f"key:{scope}" else 403
+        return ok
+
+    return expected
+
+
+def anonymous_form(ok: int, signed_in: int) -> Callable[[str], int]:
+    return lambda caller: signed_in if caller in ("candidate", "recruiter_a", "recruiter_b") else ok
+
+
+@dataclass
+class Entry:
+    url: Callable[["World"], str]
+    expected: Callable[[str], int]
+
+
+def fixed(url: str) -> Callable[["World"], str]:
+    return lambda world: url
+
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    ("pages.landing", "GET"): Entry(fixed("/"), public()),
+    ("pages.api_docs", "GET"): Entry(fixed("/api/docs"), public()),
+    ("ops.healthz", "GET"): Entry(fixed("/healthz"), public()),
+    ("ops.readyz", "GET"): Entry(fixed("/readyz"), public()),
+    ("api-docs.openapi_json", "GET"): Entry(fixed("/api/v1/openapi.json"), public()),
+    ("framework.index", "GET"): Entry(fixed("/framework"), public()),
+    ("framework.competency", "GET"): Entry(
+        fixed("/framework/competencies/product-strategy"), public()
+    ),
+    ("framework.responsibilities", "GET"): Entry(fixed("/framework/responsibilities"), public()),
+    ("framework.responsibility", "GET"): Entry(
+        fixed("/framework/responsibilities/building-and-managing-product-roadmaps"), public()
+    ),
+    ("framework.path", "GET"): Entry(fixed("/framework/path"), public()),
+    ("framework.step", "GET"): Entry(
+        fixed("/framework/steps/network-and-build-relationships"), public()
+    ),
+    ("framework.benchmark", "GET"): Entry(fixed("/framework/benchmark"), public()),
+    ("framework_api.Competencies", "GET"): Entry(fixed("/api/v1/competencies"), public()),
+    ("framework_api.CompetencyDetail", "GET"): Entry(
+        fixed("/api/v1/competencies/product-strategy"), public()
+    ),
+    ("framework_api.Responsibilities", "GET"): Entry(fixed("/api/v1/responsibilities"), public()),
+    ("framework_api.ResponsibilityDetail", "GET"): Entry(
+        fixed("/api/v1/responsibilities/building-and-managing-product-roadmaps"), public()
+    ),
+    ("framework_api.Steps", "GET"): Entry(fixed("/api/v1/steps"), public()),
+    ("framework_api.StepDetail", "GET"): Entry(
+        fixed("/api/v1/steps/network-and-build-relationships"), public()
+    ),
+    ("me.Me", "GET"): Entry(fixed("/api/v1/me"), signed_in_api()),
+    ("accounts.sign_up", "GET"): Entry(fixed("/signup"), anonymous_form(200, signed_in=303)),
+    ("accounts.sign_up", "POST"): Entry(fixed("/signup"), anonymous_form(422, signed_in=303)),
+    ("accounts.sign_in", "GET"): Entry(fixed("/signin"), public()),
+    ("accounts.sign_in", "POST"): Entry(fixed("/signin"), public(422)),
+    ("accounts.sign_out", "POST"): Entry(fixed("/signout"), signed_in_page(303)),
+    ("accounts.dashboard", "GET"): Entry(fixed("/dashboard"), signed_in_page()),
+    ("accounts.account", "GET"): Entry(fixed("/account"), signed_in_page()),
+    ("accounts.account", "POST"): Entry(fixed("/account"), signed_in_page(422)),
+    ("accounts.invitations", "GET"): Entry(fixed("/invitations"), staff_page()),
+    ("accounts.invitations", "POST"): Entry(fixed("/invitations"), staff_page(422)),
+    ("accounts.accept_invitation", "GET"): Entry(lambda w: w.invitation_url(), public()),
+    ("accounts.accept_invitation", "POST"): Entry(lambda w: w.invitation_url(), public(422)),
+    ("accounts.keys", "GET"): Entry(fixed("/api-keys"), staff_page()),
+    ("accounts.keys", "POST"): Entry(fixed("/api-keys"), staff_page(422)),
+    ("accounts.revoke_key", "POST"): Entry(
+        lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(303, other_organisation=404)
+    ),
+}
+
+
+class World:
+    """Two organisations, a candidate, a key per scope and a revoked key, made once per module."""
+
+    def __init__(self, app, make_recruiter, make_candidate, make_api_key):
+        self.app = app
+        self.org_a = make_recruiter()
+        self.org_b = make_recruiter()
+        self.candidate = make_candidate()
+        self.make_api_key = make_api_key
+        self.tokens = {f"key:{s}": make_api_key(self.org_a.organisation_id, [s]) for s in SCOPES}
+        self.tokens["revoked_key"] = make_api_key(
+            self.org_a.organisation_id, list(SCOPES), revoked=True
+        )
+
+    def key_of_a(self) -> int:
+        from portal.extensions import db
+        from portal.models import ApiKey
+
+        token = self.make_api_key(self.org_a.organisation_id, ["scorecards:read"])
+        with self.app.app_context():
+            key_id = db.session.query(ApiKey.id).filter_by(prefix=token.split("_")[1]).scalar()
+            db.session.remove()
+        return key_id
+
+    def invitation_url(self) -> str:
+        from portal.extensions import db
+        from portal.models import User
+        from portal.services import accounts
+        from portal.services.access import Actor, Origin
+
+        with self.app.app_context():
+            recruiter = db.session.query(User).filter_by(email=self.org_a.recruiter_email).one()
+            issued = accounts.invite_recruiter(
+                db.session, Actor.for_user(recruiter), unique_email("invitee"), Origin()
+            )
+            db.session.remove()
+        return f"/invitations/{issued.token}"
+
+    def client_for(self, caller: str):
+        client = self.app.test_client()
+        emails = {
+            "candidate": self.candidate,
+            "recruiter_a": self.org_a.recruiter_email,
+            "recruiter_b": self.org_b.recruiter_email,
+        }
+        if caller in emails:
+            assert sign_in(client, emails[caller], PASSWORD).status_code == 303
+        return client
+
+    def headers_for(self, caller: str) -> dict[str, str]:
+        token = self.tokens.get(caller)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    from tests.conftest import make_api_key, make_candidate, make_recruiter
+
+    return World(
+        app,
+        make_recruiter.__wrapped__(app),
+        make_candidate.__wrapped__(app),
+        make_api_key.__wrapped__(app),
+    )
+
+
+def routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((rule.endpoint, method))
+    return found
+
+
+def test_every_route_has_an_entry(app):
+    missing = routes(app) - set(MATRIX)
+    assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
+    assert not set(MATRIX) - routes(app), "the matrix lists routes that no longer exist"
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(("endpoint", "method"), sorted(MATRIX))
+def test_authorization_matrix(world, endpoint, method, caller):
+    entry = MATRIX[(endpoint, method)]
+    client = world.client_for(caller)
+    url = entry.url(world)
+    headers = world.headers_for(caller)
+    if method in SAFE:
+        response = client.get(url, headers=headers)
+    else:
+        data = {"csrf_token": csrf_token_from(client)}
+        response = client.open(url, method=method, data=data, headers=headers)
+    assert response.status_code == entry.expected(caller), response.text[:300]
+
+
+def test_every_state_changing_page_route_needs_the_csrf_token(app, world):
+    checked = []
+    client = world.client_for("recruiter_a")
+    for endpoint, method in sorted(routes(app)):
+        if method in SAFE or endpoint.startswith(("framework_api.", "me.", "api-docs.")):
+            continue
+        url = MATRIX[(endpoint, method)].url(world)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.open(url, method=method, data={}, headers=headers)
+            assert response.status_code == 400, (endpoint, headers, response.status_code)
+            assert "CSRF" in response.text
+        checked.append(endpoint)
+    assert len(checked) >= 7
