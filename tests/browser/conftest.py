@@ -5,7 +5,9 @@ uncaught page error, so a Content-Security-Policy violation (reported as a conso
 """
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -45,11 +47,30 @@ def browser():
         chromium.close()
 
 
+FAILED_LOAD = re.compile(
+    r"^Failed to load resource: the server responded with a status of (\d{3})\b"
+)
+
+
 class BrowserErrors:
-    """Console errors and uncaught exceptions seen by one page."""
+    """Console errors and uncaught exceptions seen by one page.
+
+    Chromium logs every 4xx/5xx answer as a console error ("Failed to load resource"). A test
+    that provokes one on purpose (a form answered 422) declares it with `allow_status`; any other
+    console error still fails the test.
+    """
 
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self.allowed: set[tuple[int, str]] = set()
+
+    def allow_status(self, status: int, path: str) -> None:
+        """Tolerate Chromium's console report of `status` answered for `path` (no query)."""
+        self.allowed.add((status, path))
+
+    def _is_allowed(self, text: str, url: str) -> bool:
+        failed = FAILED_LOAD.match(text)
+        return bool(failed) and (int(failed.group(1)), urlsplit(url).path) in self.allowed
 
     def watch(self, page) -> None:
         page.on("console", self._on_console)
@@ -58,8 +79,10 @@ class BrowserErrors:
     def _on_console(self, message) -> None:
         if message.type != "error":
             return
-        text = f"{message.text} ({(message.location or {}).get('url', '?')})"
-        self.messages.append(f"console: {text}")
+        url = (message.location or {}).get("url", "?")
+        if self._is_allowed(message.text, url):
+            return
+        self.messages.append(f"console: {message.text} ({url})")
 
     def _on_page_error(self, error) -> None:
         self.messages.append(f"pageerror: {error}")

@@ -2,7 +2,7 @@
 
 import re
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from portal import PROJECT_ROOT
 
@@ -65,3 +65,98 @@ def describe_violations(violations: list[dict]) -> str:
         for node in violation["nodes"]:
             lines.append(f"    {node['target']}: {node.get('failureSummary', '').strip()}")
     return "\n".join(lines)
+
+
+class Nav:
+    """The main navigation: links for visitors, or the account links and a "Sign out" button."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.root = page.get_by_role("navigation", name="Main")
+        self.sign_in = self.root.get_by_role("link", name="Sign in", exact=True)
+        self.sign_up = self.root.get_by_role("link", name="Sign up", exact=True)
+        self.dashboard = self.root.get_by_role("link", name="Dashboard", exact=True)
+        self.api_keys = self.root.get_by_role("link", name="API keys", exact=True)
+        self.account = self.root.get_by_role("link", name="Account", exact=True)
+        self.sign_out = self.root.get_by_role("button", name="Sign out", exact=True)
+
+
+class SignUpPage:
+    """/signup: the role radios, name, email, password and (for recruiters) organisation."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.recruiter = page.get_by_role("radio", name="a recruiter hiring a CPO")
+        self.candidate = page.get_by_role("radio", name="an aspiring CPO")
+        self.name = page.get_by_label("Your name")
+        self.email = page.get_by_label("Email")
+        self.password = page.get_by_label("Password")
+        self.organisation = page.get_by_label("Organisation (recruiters)")
+        self.submit = page.get_by_role("button", name="Create account")
+
+    def open(self) -> "SignUpPage":
+        self.page.goto("/signup")
+        return self
+
+    def sign_up_recruiter(self, name: str, email: str, password: str, organisation: str) -> None:
+        self.recruiter.check()
+        self.name.fill(name)
+        self.email.fill(email)
+        self.password.fill(password)
+        self.organisation.fill(organisation)
+        self.submit.click()
+
+
+class SignInPage:
+    """/signin: email and password, and the form-level error."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.email = page.get_by_label("Email")
+        self.password = page.get_by_label("Password")
+        self.submit = page.locator("main").get_by_role("button", name="Sign in")
+        self.error = page.locator("main").get_by_role("alert")
+
+    def open(self) -> "SignInPage":
+        self.page.goto("/signin")
+        return self
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.email.fill(email)
+        self.password.fill(password)
+        self.submit.click()
+
+
+class ApiKeysPage:
+    """/api-keys: the create form, the once-shown secret and the organisation's keys table."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.name = page.get_by_role("textbox", name="Name")
+        self.submit = page.get_by_role("button", name="Create key")
+        self.secret = page.locator("#new-key")
+        self.key_list = page.locator("#key_list")
+        self.rows = self.key_list.locator("tbody tr")
+
+    def open(self) -> "ApiKeysPage":
+        self.page.goto("/api-keys")
+        return self
+
+    def scope(self, scope: str) -> Locator:
+        return self.page.get_by_role("checkbox", name=scope, exact=True)
+
+    def create(self, name: str, scopes: list[str]) -> str:
+        """Create a key and return the secret shown once."""
+        self.name.fill(name)
+        for scope in scopes:
+            self.scope(scope).check()
+        self.submit.click()
+        expect(self.secret).to_be_visible()
+        return self.secret.inner_text().strip()
+
+    def row(self, name: str) -> Locator:
+        return self.rows.filter(has=self.page.get_by_role("cell", name=name, exact=True))
+
+    def revoke_button(self, name: str) -> Locator:
+        return self.row(name).get_by_role("button", name=f"Revoke {name}")
