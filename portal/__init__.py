@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal import models  # noqa: F401  (registers the tables with the metadata)
     from portal.api.auth import SECURITY_SCHEMES
+    from portal.api.base import register_id_converter
     from portal.auth import init_auth
     from portal.middleware import configure_logging, register_middleware
 
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_auth(app)
+    register_id_converter(app, api)
     api.init_app(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
@@ -56,11 +58,12 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from portal.api import framework as framework_api
     from portal.api import me, ops
+    from portal.api import scorecards as scorecards_api
     from portal.web import accounts, pages
     from portal.web import framework as framework_pages
 
     # The API authenticates per request (bearer key, or session plus CSRF header for writes).
-    for blueprint in (framework_api.blp, me.blp):
+    for blueprint in (framework_api.blp, me.blp, scorecards_api.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     csrf.exempt(ops.bp)

@@ -400,3 +400,20 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     assert first.exit_code == second.exit_code == 0
     assert "recruiter@acme.example" in second.output
     assert "ada@candidates.example" in second.output
+
+
+def test_htmx_forms_answer_their_fragment(client, make_recruiter):
+    sign_in(client, make_recruiter().recruiter_email)
+    htmx = {"HX-Request": "true"}
+    key = post_form(client, "/api-keys", {"name": "Sync", "scopes": ["matches:read"]}, headers=htmx)
+    assert key.status_code == 200
+    assert key.text.lstrip().startswith('<div id="api_keys"')
+    assert 'id="new-key">cpo_' in key.text
+    assert "/revoke" in key.text
+    invite = post_form(client, "/invitations", {"email": unique_email("mate")}, headers=htmx)
+    assert invite.status_code == 200
+    assert invite.text.lstrip().startswith('<div id="invitations"')
+    assert "/invitations/" in invite.text
+    invalid = post_form(client, "/invitations", {"email": "nope"}, headers=htmx)
+    assert invalid.status_code == 422
+    assert 'id="email-error"' in invalid.text

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from portal.models.accounts import SCOPES
+from portal.services.access import Actor
 from tests.conftest import PASSWORD, csrf_token_from, sign_in, unique_email
 
 CALLERS = [
@@ -70,6 +71,13 @@ def anonymous_form(ok: int, signed_in: int) -> Callable[[str], int]:
 class Entry:
     url: Callable[["World"], str]
     expected: Callable[[str], int]
+    if_match: bool = False  # API writes name the revision they read
+
+
+def organisation_api(scope: str, ok: int, other_organisation: int = 404) -> Callable[[str], int]:
+    """A scoped API operation on an object of organisation A."""
+    in_scope = scoped_api(scope, ok)
+    return lambda caller: other_organisation if caller == "recruiter_b" else in_scope(caller)
 
 
 def fixed(url: str) -> Callable[["World"], str]:
@@ -125,6 +133,39 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.revoke_key", "POST"): Entry(
         lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(303, other_organisation=404)
     ),
+    ("scorecards_api.Scorecards", "GET"): Entry(
+        fixed("/api/v1/scorecards"), scoped_api("scorecards:read")
+    ),
+    ("scorecards_api.Scorecards", "POST"): Entry(
+        fixed("/api/v1/scorecards"), scoped_api("scorecards:write", ok=422)
+    ),
+    ("scorecards_api.ScorecardDetail", "GET"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.published_scorecard}",
+        organisation_api("scorecards:read", 200),
+    ),
+    ("scorecards_api.ScorecardDetail", "PATCH"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.fresh_scorecard()}",
+        organisation_api("scorecards:write", 200),
+        if_match=True,
+    ),
+    ("scorecards_api.ScorecardDetail", "DELETE"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.fresh_scorecard()}",
+        organisation_api("scorecards:write", 204),
+        if_match=True,
+    ),
+    ("scorecards_api.Publish", "POST"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.fresh_scorecard()}/publish",
+        organisation_api("scorecards:write", 200),
+        if_match=True,
+    ),
+    ("scorecards_api.Versions", "GET"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/versions",
+        organisation_api("scorecards:read", 200),
+    ),
+    ("scorecards_api.VersionDetail", "GET"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/versions/1",
+        organisation_api("scorecards:read", 200),
+    ),
 }
 
 
@@ -141,6 +182,24 @@ class World:
         self.tokens["revoked_key"] = make_api_key(
             self.org_a.organisation_id, list(SCOPES), revoked=True
         )
+        self.published_scorecard = self._scorecard_of_a(publish=True)
+
+    def _scorecard_of_a(self, publish: bool = False) -> int:
+        from portal.extensions import db
+        from portal.services import scorecards
+
+        actor = Actor(organisation_id=self.org_a.organisation_id, scopes=frozenset(SCOPES))
+        with self.app.app_context():
+            scorecard = scorecards.clone_benchmark(db.session, actor)
+            if publish:
+                scorecards.publish(db.session, actor, scorecard.id, scorecard.revision)
+            scorecard_id = scorecard.id
+            db.session.remove()
+        return scorecard_id
+
+    def fresh_scorecard(self) -> int:
+        """A new draft of organisation A, at revision 1, for a write to land on."""
+        return self._scorecard_of_a()
 
     def key_of_a(self) -> int:
         from portal.extensions import db
@@ -217,6 +276,8 @@ def test_authorization_matrix(world, endpoint, method, caller):
     client = world.client_for(caller)
     url = entry.url(world)
     headers = world.headers_for(caller)
+    if entry.if_match:
+        headers["If-Match"] = '"r1"'
     if method in SAFE:
         response = client.get(url, headers=headers)
     else:
@@ -229,7 +290,9 @@ def test_every_state_changing_page_route_needs_the_csrf_token(app, world):
     checked = []
     client = world.client_for("recruiter_a")
     for endpoint, method in sorted(routes(app)):
-        if method in SAFE or endpoint.startswith(("framework_api.", "me.", "api-docs.")):
+        if method in SAFE or endpoint.startswith(
+            ("framework_api.", "me.", "api-docs.", "scorecards_api.")
+        ):
             continue
         url = MATRIX[(endpoint, method)].url(world)
         for headers in ({}, {"HX-Request": "true"}):

@@ -9,6 +9,7 @@ from flask import request
 from flask_smorest import Api, Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
+from werkzeug.routing import IntegerConverter
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -94,3 +95,20 @@ def pagination_links(metadata: dict, page_size: int) -> str:
         url = request.base_url + "?" + urlencode(query, doseq=True)
         parts.append(f'<{url}>; rel="{rel}"')
     return ", ".join(parts)
+
+
+ID_MAX = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """Row ids in URLs: 1 up to the largest 32-bit integer; anything else is simply not found."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=ID_MAX)
+
+
+def register_id_converter(app, api: Api) -> None:
+    app.url_map.converters["id"] = IdConverter
+    api.register_converter(
+        IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+    )

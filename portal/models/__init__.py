@@ -10,6 +10,7 @@ from portal.models.framework import (
     SkillArea,
     Step,
 )
+from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
 
 __all__ = [
     "ApiKey",
@@ -21,7 +22,10 @@ __all__ = [
     "CompetencyIndicator",
     "CompetencyLevel",
     "Responsibility",
+    "Scorecard",
+    "ScorecardCompetency",
     "ScorecardTemplate",
+    "ScorecardVersion",
     "SkillArea",
     "Step",
 ]

@@ -22,3 +22,32 @@ class SearchText(ma.fields.String):
             ],
             **kwargs,
         )
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """JSON true or false only: 0, 1 and "yes" are refused rather than guessed at."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictFloat(ma.fields.Float):
+    """A JSON number only; numeric strings and booleans are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class WholeNumber(ma.fields.Integer):
+    """A JSON number with no fraction (4 or 4.0, as JSON Schema's integer); strings are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._deserialize(int(value), attr, data, **kwargs)

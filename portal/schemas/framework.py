@@ -60,14 +60,10 @@ class CompetencyFilterSchema(ma.Schema):
 
     category = ma.fields.String(
         load_default=None,
-        validate=ma.validate.OneOf(("", *SKILL_AREA_SLUGS)),
-        metadata={"description": "Skill area slug; empty means every area"},
+        validate=ma.validate.OneOf(SKILL_AREA_SLUGS),
+        metadata={"description": "Skill area slug"},
     )
     q = SearchText(
         load_default=None,
         metadata={"description": "Text searched in names, descriptions and indicators"},
     )
-
-    @ma.post_load
-    def _blank_is_absent(self, data, **_):
-        return {key: (value or None) for key, value in data.items()}

@@ -45,6 +45,12 @@ class Actor:
         if scope not in self.scopes:
             raise Forbidden(f"This needs the {scope} scope.")
 
+    def require_organisation(self) -> int:
+        """The organisation a recruiter, an admin or an API key acts for; candidates have none."""
+        if self.organisation_id is None or (self.user_id is not None and not self.is_staff):
+            raise Forbidden("Only an organisation's recruiters and API keys can do this.")
+        return self.organisation_id
+
     def require_staff(self) -> int:
         """The organisation a recruiter or admin signed in for; anyone else is refused."""
         if not self.is_staff or self.organisation_id is None:

@@ -5,6 +5,7 @@ competency survives an edited framework file; a second load of the same file cha
 """
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,11 @@ from portal.models import (
     SkillArea,
     Step,
 )
+from portal.models.scorecards import EDUCATION_LEVELS
 from portal.services.errors import ValidationFailed, flatten_messages
 from portal.services.framework import BENCHMARK_TEMPLATE_SLUG, SKILL_AREA_SLUGS
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
-EDUCATION_LEVELS = ("none", "bachelor", "master", "doctorate")
 
 _slug = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$"))
 _text = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
@@ -165,6 +166,12 @@ class LoadReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed)
+
+
+@cache
+def shipped_slugs(kind: str) -> tuple[str, ...]:
+    """Slugs of the framework file shipped with this code ("competencies", "responsibilities")."""
+    return tuple(entry["slug"] for entry in read_framework_file()[kind])
 
 
 def read_framework_file(path: Path = FRAMEWORK_FILE) -> dict[str, Any]:

@@ -196,7 +196,7 @@ def keys():
     return _keys_page(actor, form=form, errors=errors, issued=issued)
 
 
-@bp.post("/api-keys/<int:key_id>/revoke")
+@bp.post("/api-keys/<id:key_id>/revoke")
 @login_required
 def revoke_key(key_id):
     """Revoke a key: integrations using it are refused from now on."""

@@ -9,12 +9,14 @@ from flask import Response, redirect, request
 from portal.services.errors import flatten_messages
 
 
-def _load(schema: ma.Schema, source: Mapping) -> tuple[dict, dict[str, list[str]]]:
+def _load(
+    schema: ma.Schema, source: Mapping, *, blank_is_absent: bool = False
+) -> tuple[dict, dict[str, list[str]]]:
     raw = {}
     for key, field in schema.fields.items():
         if isinstance(field, ma.fields.List):
             raw[key] = source.getlist(key)
-        elif key in source:
+        elif key in source and not (blank_is_absent and source.get(key) == ""):
             raw[key] = source.get(key)
     try:
         return schema.load(raw), {}
@@ -32,8 +34,8 @@ def _by_form_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 def load_query(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:
-    """The query string loaded by `schema`: (values, {field: messages})."""
-    return _load(schema, request.args)
+    """The query string loaded by `schema`: (values, {field: messages}); blank means absent."""
+    return _load(schema, request.args, blank_is_absent=True)
 
 
 def load_form(schema: ma.Schema) -> tuple[dict, dict[str, list[str]]]:

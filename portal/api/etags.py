@@ -1,0 +1,40 @@
+"""Revision ETags: reads carry one, writes must name the one they were based on (If-Match)."""
+
+import re
+
+from flask import Response, make_response, request
+from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
+
+_REVISION_TAG = re.compile(r'(?:W/)?"r(\d{1,18})"')
+
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": "The ETag of the representation the change is based on.",
+    "schema": {"type": "string"},
+}
+
+
+def revision_etag(revision: int) -> str:
+    return f'"r{revision}"'
+
+
+def expected_revision() -> int:
+    """The revision If-Match names: 428 when it is missing, 412 when it names none."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired("Send If-Match with the ETag you read, so no change is lost.")
+    match = _REVISION_TAG.search(header)
+    if match is None:
+        raise PreconditionFailed("If-Match names no revision of this resource; GET it again.")
+    return int(match.group(1))
+
+
+def not_modified(etag: str) -> Response | None:
+    """A 304 when the caller already holds this representation."""
+    if request.if_none_match.contains_weak(etag.strip('"')):
+        response = make_response("", 304)
+        response.headers["ETag"] = etag
+        return response
+    return None

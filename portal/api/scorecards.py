@@ -1,0 +1,147 @@
+"""Role scorecards over JSON: create, read, update with If-Match, publish, versions."""
+
+from flask.views import MethodView
+
+from portal.api.auth import requires
+from portal.api.base import ApiBlueprint
+from portal.api.etags import IF_MATCH_PARAMETER, expected_revision, not_modified, revision_etag
+from portal.extensions import db
+from portal.schemas.scorecards import (
+    ScorecardCreateSchema,
+    ScorecardFilterSchema,
+    ScorecardInputSchema,
+    ScorecardSchema,
+    ScorecardVersionSummarySchema,
+)
+from portal.services import scorecards
+
+blp = ApiBlueprint(
+    "scorecards_api", __name__, url_prefix="/api/v1", description="CPO role scorecards."
+)
+WRITE_DOC = {"parameters": [IF_MATCH_PARAMETER]}
+
+
+def _answer(scorecard, status: int = 200):
+    etag = revision_etag(scorecard.revision)
+    return scorecards.document(scorecard), status, {"ETag": etag}
+
+
+@blp.route("/scorecards")
+class Scorecards(MethodView):
+    @requires(blp, "scorecards:read")
+    @blp.arguments(ScorecardFilterSchema, location="query", as_kwargs=True)
+    @blp.response(200, ScorecardSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, actor, status=None, q=None):
+        """List the organisation's scorecards
+
+        Most recently edited first; filter by `status` and text `q`.
+        """
+        page = scorecards.scorecard_page(
+            db.session,
+            actor,
+            status=status,
+            q=q,
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = page.total
+        return [scorecards.document(scorecard) for scorecard in page.items]
+
+    @requires(blp, "scorecards:write")
+    @blp.arguments(ScorecardCreateSchema)
+    @blp.response(201, ScorecardSchema)
+    def post(self, values, actor):
+        """Create a draft scorecard
+
+        From scratch (`title` required), or as a copy with `clone_from`.
+        """
+        source = values.pop("clone_from", None)
+        if source is None:
+            return _answer(scorecards.create_scorecard(db.session, actor, values), 201)
+        copy = (
+            scorecards.clone_benchmark(db.session, actor)
+            if source == "benchmark"
+            else scorecards.clone_scorecard(db.session, actor, int(source))
+        )
+        if values:
+            copy = scorecards.update_scorecard(db.session, actor, copy.id, values, copy.revision)
+        return _answer(copy, 201)
+
+
+@blp.route("/scorecards/<id:scorecard_id>")
+class ScorecardDetail(MethodView):
+    @requires(blp, "scorecards:read")
+    @blp.response(200, ScorecardSchema)
+    @blp.alt_response(304, description="Not modified")
+    def get(self, scorecard_id, actor):
+        """Get a scorecard's working copy (with its ETag)"""
+        scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
+        return not_modified(revision_etag(scorecard.revision)) or _answer(scorecard)
+
+    @requires(blp, "scorecards:write")
+    @blp.doc(**WRITE_DOC)
+    @blp.arguments(ScorecardInputSchema(partial=True))
+    @blp.response(200, ScorecardSchema)
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def patch(self, changes, scorecard_id, actor):
+        """Change a scorecard (If-Match required)
+
+        Top-level fields replace; `requirements` may be partial.
+        """
+        revision = expected_revision()
+        return _answer(
+            scorecards.update_scorecard(db.session, actor, scorecard_id, changes, revision)
+        )
+
+    @requires(blp, "scorecards:write")
+    @blp.doc(**WRITE_DOC)
+    @blp.response(204)
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def delete(self, scorecard_id, actor):
+        """Delete a draft that was never published (If-Match required)"""
+        scorecards.delete_draft(db.session, actor, scorecard_id, expected_revision())
+
+
+@blp.route("/scorecards/<id:scorecard_id>/publish")
+class Publish(MethodView):
+    @requires(blp, "scorecards:write")
+    @blp.doc(**WRITE_DOC)
+    @blp.response(200, ScorecardSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def post(self, scorecard_id, actor):
+        """Publish the working copy as an immutable version N+1 (If-Match required)"""
+        version = scorecards.publish(db.session, actor, scorecard_id, expected_revision())
+        return _answer(version.scorecard)
+
+
+@blp.route("/scorecards/<id:scorecard_id>/versions")
+class Versions(MethodView):
+    @requires(blp, "scorecards:read")
+    @blp.response(200, ScorecardVersionSummarySchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, scorecard_id, actor):
+        """List a scorecard's published versions, newest first"""
+        page = scorecards.version_page(
+            db.session,
+            actor,
+            scorecard_id,
+            pagination_parameters.page,
+            pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+
+@blp.route("/scorecards/<id:scorecard_id>/versions/<id:number>")
+class VersionDetail(MethodView):
+    @requires(blp, "scorecards:read")
+    @blp.response(200, ScorecardSchema)
+    def get(self, scorecard_id, number, actor):
+        """Get a published version exactly as it was published"""
+        return scorecards.get_version(db.session, actor, scorecard_id, number).snapshot

@@ -1,0 +1,423 @@
+"""Role scorecards: the rules for building, publishing and versioning them.
+
+Every function takes the caller (an Actor) and only ever sees its organisation's scorecards;
+a scorecard of another organisation is "not found". Writes name the revision they were based
+on, and a write based on an older revision is refused (nothing is overwritten silently).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.models import (
+    Competency,
+    Responsibility,
+    Scorecard,
+    ScorecardCompetency,
+    ScorecardVersion,
+)
+from portal.models.types import utcnow
+from portal.services import framework
+from portal.services.access import Actor
+from portal.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from portal.services.pagination import Page, paginate
+
+TITLE_MAX = 200
+MISSION_MAX = 2000
+OUTCOME_MAX = 300
+MAX_OUTCOMES = 8
+RECOMMENDED_OUTCOMES = 3
+MAX_COMPETENCIES_ADVISED = 12
+WEIGHT_RANGE = (1, 5)
+LEVEL_RANGE = (1, 5)
+YEARS_RANGE = (0, 60)
+CONTENT_FIELDS = (
+    "title",
+    "mission",
+    "outcomes",
+    "requirements",
+    "competencies",
+    "responsibilities",
+)
+REQUIREMENT_FIELDS = ("min_years_product", "min_years_leadership", "education")
+
+_DETAIL = (
+    selectinload(Scorecard.competencies)
+    .selectinload(ScorecardCompetency.competency)
+    .selectinload(Competency.levels),
+    selectinload(Scorecard.responsibilities),
+)
+
+
+class StaleRevision(DomainError):
+    """The write was based on a revision someone else has since replaced."""
+
+    status = 412
+
+    def __init__(self, current: Scorecard):
+        super().__init__(
+            "This scorecard was changed by someone else since you loaded it. "
+            "Nothing was saved; reload it to see the latest version."
+        )
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the builder shows beside the form: weight shares, must-haves and warnings."""
+
+    shares: list[tuple[str, str, float]]  # (slug, name, percent of total weight)
+    must_haves: int
+    warnings: list[str]
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def scorecard_page(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> Page:
+    """The organisation's scorecards, most recently edited first."""
+    actor.require_scope("scorecards:read")
+    statement = (
+        select(Scorecard)
+        .where(Scorecard.organisation_id == actor.require_organisation())
+        .options(*_DETAIL)
+        .order_by(Scorecard.updated_at.desc(), Scorecard.id.desc())
+    )
+    if status:
+        statement = statement.where(Scorecard.status == status)
+    if q and q.strip():
+        text = q.strip()
+        statement = statement.where(
+            or_(
+                Scorecard.title.icontains(text, autoescape=True),
+                Scorecard.mission.icontains(text, autoescape=True),
+            )
+        )
+    return paginate(session, statement, page, page_size)
+
+
+def get_scorecard(session: Session, actor: Actor, scorecard_id: int) -> Scorecard:
+    actor.require_scope("scorecards:read")
+    return _owned(session, actor, scorecard_id)
+
+
+def _owned(session: Session, actor: Actor, scorecard_id: int) -> Scorecard:
+    scorecard = session.scalar(
+        select(Scorecard)
+        .options(*_DETAIL)
+        .where(
+            Scorecard.id == scorecard_id, Scorecard.organisation_id == actor.require_organisation()
+        )
+    )
+    if scorecard is None:
+        raise NotFound(f"No scorecard {scorecard_id} in your organisation.")
+    return scorecard
+
+
+def document(scorecard: Scorecard) -> dict[str, Any]:
+    """The scorecard as the API shows it; a published version freezes exactly this."""
+    return {
+        "id": scorecard.id,
+        "title": scorecard.title,
+        "mission": scorecard.mission,
+        "outcomes": list(scorecard.outcomes),
+        "status": scorecard.status,
+        "version": scorecard.version,
+        "requirements": {
+            "min_years_product": scorecard.min_years_product,
+            "min_years_leadership": scorecard.min_years_leadership,
+            "education": scorecard.education,
+        },
+        "competencies": [
+            {
+                "competency": entry.competency.slug,
+                "name": entry.competency.name,
+                "weight": entry.weight,
+                "target_level": entry.target_level,
+                "must_have": entry.must_have,
+            }
+            for entry in scorecard.competencies
+        ],
+        "responsibilities": [r.slug for r in scorecard.responsibilities],
+        "created_at": scorecard.created_at.isoformat(),
+        "updated_at": scorecard.updated_at.isoformat(),
+        "published_at": scorecard.published_at.isoformat() if scorecard.published_at else None,
+    }
+
+
+def content(scorecard_or_document: Scorecard | dict) -> dict[str, Any]:
+    """Only what a recruiter edits: two scorecards with equal content say the same thing."""
+    doc = (
+        scorecard_or_document
+        if isinstance(scorecard_or_document, dict)
+        else document(scorecard_or_document)
+    )
+    return {field: doc[field] for field in CONTENT_FIELDS}
+
+
+def has_unpublished_changes(session: Session, scorecard: Scorecard) -> bool:
+    latest = latest_version(session, scorecard)
+    return latest is not None and content(latest.snapshot) != content(scorecard)
+
+
+def latest_version(session: Session, scorecard: Scorecard) -> ScorecardVersion | None:
+    return session.scalar(
+        select(ScorecardVersion)
+        .where(ScorecardVersion.scorecard_id == scorecard.id)
+        .order_by(ScorecardVersion.number.desc())
+        .limit(1)
+    )
+
+
+def version_page(
+    session: Session, actor: Actor, scorecard_id: int, page: int, page_size: int
+) -> Page:
+    scorecard = get_scorecard(session, actor, scorecard_id)
+    statement = (
+        select(ScorecardVersion)
+        .where(ScorecardVersion.scorecard_id == scorecard.id)
+        .order_by(ScorecardVersion.number.desc())
+    )
+    return paginate(session, statement, page, page_size)
+
+
+def get_version(session: Session, actor: Actor, scorecard_id: int, number: int) -> ScorecardVersion:
+    scorecard = get_scorecard(session, actor, scorecard_id)
+    version = session.scalar(
+        select(ScorecardVersion).where(
+            ScorecardVersion.scorecard_id == scorecard.id, ScorecardVersion.number == number
+        )
+    )
+    if version is None:
+        raise NotFound(f"Scorecard {scorecard_id} has no published version {number}.")
+    return version
+
+
+def summary(scorecard: Scorecard) -> Summary:
+    total = sum(entry.weight for entry in scorecard.competencies)
+    shares = [
+        (entry.competency.slug, entry.competency.name, round(100 * entry.weight / total, 1))
+        for entry in scorecard.competencies
+    ]
+    must_haves = sum(entry.must_have for entry in scorecard.competencies)
+    return Summary(shares=shares, must_haves=must_haves, warnings=_warnings(scorecard, must_haves))
+
+
+def _warnings(scorecard: Scorecard, must_haves: int) -> list[str]:
+    warnings = []
+    if not scorecard.competencies:
+        warnings.append("Add at least one competency before publishing.")
+    elif must_haves == 0:
+        warnings.append("No must-haves: every candidate can pass on score alone.")
+    if len(scorecard.competencies) > MAX_COMPETENCIES_ADVISED:
+        warnings.append(
+            f"More than {MAX_COMPETENCIES_ADVISED} competencies: interviews lose focus."
+        )
+    if len(scorecard.outcomes) < RECOMMENDED_OUTCOMES:
+        warnings.append(f"Fewer than {RECOMMENDED_OUTCOMES} outcomes: say what success looks like.")
+    if not scorecard.mission.strip():
+        warnings.append("No mission yet: say in a sentence or two why the role exists.")
+    return warnings
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def create_scorecard(session: Session, actor: Actor, values: dict[str, Any]) -> Scorecard:
+    """A new draft from `values` (the API shape's editable fields; title required)."""
+    actor.require_scope("scorecards:write")
+    organisation_id = actor.require_organisation()
+    scorecard = Scorecard(
+        organisation_id=organisation_id,
+        author_id=actor.user_id,
+        title=values.get("title", ""),
+        status="draft",
+    )
+    _apply(session, scorecard, {"mission": "", "outcomes": [], **values})
+    session.add(scorecard)
+    _commit(session, scorecard)
+    return scorecard
+
+
+def clone_benchmark(session: Session, actor: Actor) -> Scorecard:
+    """A draft copy of the built-in CPO benchmark."""
+    template = framework.benchmark_template(session)
+    return create_scorecard(session, actor, {"title": template.title, **template.body})
+
+
+def clone_scorecard(session: Session, actor: Actor, source_id: int) -> Scorecard:
+    """A draft copy of one of the organisation's scorecards (its working copy)."""
+    source = content(get_scorecard(session, actor, source_id))
+    return create_scorecard(
+        session, actor, {**source, "title": f"Copy of {source['title']}"[:TITLE_MAX]}
+    )
+
+
+def update_scorecard(
+    session: Session, actor: Actor, scorecard_id: int, changes: dict[str, Any], revision: int
+) -> Scorecard:
+    """Apply `changes` (any editable fields; requirements may be partial) to the working copy."""
+    scorecard = _writable(session, actor, scorecard_id, revision)
+    if scorecard.status == "archived":
+        raise Conflict("This scorecard is archived. Restore it before editing.")
+    _apply(session, scorecard, changes)
+    _commit(session, scorecard)
+    return scorecard
+
+
+def publish(session: Session, actor: Actor, scorecard_id: int, revision: int) -> ScorecardVersion:
+    """Freeze the working copy as version N+1; earlier versions never change."""
+    scorecard = _writable(session, actor, scorecard_id, revision)
+    if scorecard.status == "archived":
+        raise Conflict("This scorecard is archived. Restore it before publishing.")
+    if not scorecard.competencies:
+        raise ValidationFailed(
+            {"competencies": ["Add at least one competency before publishing."]},
+            "The scorecard cannot be published yet.",
+        )
+    now = utcnow()
+    scorecard.version += 1
+    scorecard.status = "published"
+    scorecard.published_at = now
+    scorecard.updated_at = now
+    session.flush()
+    version = ScorecardVersion(
+        scorecard=scorecard,
+        number=scorecard.version,
+        snapshot=document(scorecard),
+        published_at=now,
+        published_by_id=actor.user_id,
+    )
+    session.add(version)
+    _commit(session, scorecard)
+    return version
+
+
+def archive(session: Session, actor: Actor, scorecard_id: int, revision: int) -> Scorecard:
+    """Take a published scorecard out of use; its versions stay readable."""
+    scorecard = _writable(session, actor, scorecard_id, revision)
+    if scorecard.version == 0:
+        raise Conflict("Only published scorecards are archived; delete a draft instead.")
+    scorecard.status = "archived"
+    _touch_and_commit(session, scorecard)
+    return scorecard
+
+
+def restore(session: Session, actor: Actor, scorecard_id: int, revision: int) -> Scorecard:
+    scorecard = _writable(session, actor, scorecard_id, revision)
+    if scorecard.status != "archived":
+        raise Conflict("Only archived scorecards are restored.")
+    scorecard.status = "published"
+    _touch_and_commit(session, scorecard)
+    return scorecard
+
+
+def delete_draft(session: Session, actor: Actor, scorecard_id: int, revision: int) -> None:
+    """Delete a scorecard that was never published; published ones are archived instead."""
+    scorecard = _writable(session, actor, scorecard_id, revision)
+    if scorecard.version > 0:
+        raise Conflict("Published scorecards keep their versions: archive it instead.")
+    session.delete(scorecard)
+    session.commit()
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def _writable(session: Session, actor: Actor, scorecard_id: int, revision: int) -> Scorecard:
+    actor.require_scope("scorecards:write")
+    scorecard = _owned(session, actor, scorecard_id)
+    if scorecard.revision != revision:
+        raise StaleRevision(scorecard)
+    return scorecard
+
+
+def _apply(session: Session, scorecard: Scorecard, changes: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if "title" in changes:
+        title = changes["title"].strip()
+        if not title:
+            errors["title"] = ["Give the scorecard a title."]
+        scorecard.title = title
+    if "mission" in changes:
+        scorecard.mission = changes["mission"].strip()
+    if "outcomes" in changes:
+        scorecard.outcomes = [outcome.strip() for outcome in changes["outcomes"]]
+        for index, outcome in enumerate(scorecard.outcomes):
+            if not outcome:
+                errors[f"outcomes.{index}"] = ["Write the outcome or remove it."]
+    if "requirements" in changes:
+        for field in REQUIREMENT_FIELDS:
+            if field in changes["requirements"]:
+                setattr(scorecard, field, changes["requirements"][field])
+    if "competencies" in changes:
+        errors.update(_set_competencies(session, scorecard, changes["competencies"]))
+    if "responsibilities" in changes:
+        errors.update(_set_responsibilities(session, scorecard, changes["responsibilities"]))
+    if errors:
+        session.rollback()
+        raise ValidationFailed(errors)
+    scorecard.updated_at = utcnow()
+
+
+def _set_competencies(session: Session, scorecard: Scorecard, entries: list[dict]) -> dict:
+    slugs = [entry["competency"] for entry in entries]
+    known = framework.competencies_by_slug(session, slugs)
+    errors = {}
+    for index, slug in enumerate(slugs):
+        if slug not in known:
+            errors[f"competencies.{index}.competency"] = [f"Unknown competency {slug!r}."]
+        elif slugs.index(slug) != index:
+            errors[f"competencies.{index}.competency"] = [f"{known[slug].name} is listed twice."]
+    if errors:
+        return errors
+    current = {entry.competency.slug: entry for entry in scorecard.competencies}
+    kept = []
+    for position, entry in enumerate(entries):
+        row = current.get(entry["competency"]) or ScorecardCompetency(
+            competency=known[entry["competency"]]
+        )
+        row.weight = entry["weight"]
+        row.target_level = entry["target_level"]
+        row.must_have = entry.get("must_have", False)
+        row.position = position
+        kept.append(row)
+    scorecard.competencies = kept
+    return {}
+
+
+def _set_responsibilities(session: Session, scorecard: Scorecard, slugs: list[str]) -> dict:
+    found = {
+        r.slug: r
+        for r in session.scalars(select(Responsibility).where(Responsibility.slug.in_(slugs)))
+    }
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        return {"responsibilities": [f"Unknown responsibilities: {', '.join(unknown)}."]}
+    scorecard.responsibilities = [found[slug] for slug in dict.fromkeys(slugs)]
+    return {}
+
+
+def _touch_and_commit(session: Session, scorecard: Scorecard) -> None:
+    scorecard.updated_at = utcnow()
+    _commit(session, scorecard)
+
+
+def _commit(session: Session, scorecard: Scorecard) -> None:
+    try:
+        session.commit()
+    except StaleDataError:
+        # Another writer committed between our revision check and our UPDATE.
+        session.rollback()
+        raise StaleRevision(session.get(Scorecard, scorecard.id)) from None
