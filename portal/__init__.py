@@ -59,7 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api import framework as framework_api
     from portal.api import me, ops
     from portal.api import scorecards as scorecards_api
-    from portal.web import accounts, pages
+    from portal.web import accounts, pages, scorecards
     from portal.web import framework as framework_pages
 
     # The API authenticates per request (bearer key, or session plus CSRF header for writes).
@@ -67,5 +67,5 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     csrf.exempt(ops.bp)
-    for blueprint in (ops.bp, pages.bp, framework_pages.bp, accounts.bp):
+    for blueprint in (ops.bp, pages.bp, framework_pages.bp, accounts.bp, scorecards.bp):
         app.register_blueprint(blueprint)

@@ -72,6 +72,7 @@ class Entry:
     url: Callable[["World"], str]
     expected: Callable[[str], int]
     if_match: bool = False  # API writes name the revision they read
+    form: dict | None = None  # what a page form posts besides the CSRF token
 
 
 def organisation_api(scope: str, ok: int, other_organisation: int = 404) -> Callable[[str], int]:
@@ -133,6 +134,80 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.revoke_key", "POST"): Entry(
         lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(303, other_organisation=404)
     ),
+    ("scorecards.index", "GET"): Entry(fixed("/scorecards"), staff_page()),
+    ("scorecards.create", "POST"): Entry(
+        fixed("/scorecards/new"), staff_page(303), form={"source": "blank"}
+    ),
+    ("scorecards.builder", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}", staff_page(200, other_organisation=404)
+    ),
+    ("scorecards.competency_options", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/competency-options?q=data",
+        staff_page(200, other_organisation=404),
+    ),
+    ("scorecards.save_basics", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/basics",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1", "title": "Chief Product Officer", "mission": "Lead product."},
+    ),
+    ("scorecards.save_outcomes", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/outcomes",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1", "outcomes": "Ship the 2027 roadmap", "action": "save"},
+    ),
+    ("scorecards.add_competency", "POST"): Entry(
+        lambda w: f"/scorecards/{w.blank_scorecard()}/competencies",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1", "competency": "product-strategy"},
+    ),
+    ("scorecards.save_competency", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/competencies/product-strategy",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1", "weight": "2", "target_level": "3"},
+    ),
+    ("scorecards.save_responsibilities", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/responsibilities",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1"},
+    ),
+    ("scorecards.save_requirements", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/requirements",
+        staff_page(303, other_organisation=404),
+        form={
+            "revision": "1",
+            "min_years_product": "5",
+            "min_years_leadership": "2",
+            "education": "none",
+        },
+    ),
+    ("scorecards.publish", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/publish",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1"},
+    ),
+    ("scorecards.archive", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard(publish=True)}/archive",
+        staff_page(303, other_organisation=404),
+        form={"revision": "2"},
+    ),
+    ("scorecards.restore", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard(publish=True, archive=True)}/restore",
+        staff_page(303, other_organisation=404),
+        form={"revision": "3"},
+    ),
+    ("scorecards.delete", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/delete",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1"},
+    ),
+    ("scorecards.version", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/versions/1",
+        staff_page(200, other_organisation=404),
+    ),
+    ("scorecards.version_json", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/versions/1.json",
+        staff_page(200, other_organisation=404),
+    ),
     ("scorecards_api.Scorecards", "GET"): Entry(
         fixed("/api/v1/scorecards"), scoped_api("scorecards:read")
     ),
@@ -182,24 +257,37 @@ class World:
         self.tokens["revoked_key"] = make_api_key(
             self.org_a.organisation_id, list(SCOPES), revoked=True
         )
-        self.published_scorecard = self._scorecard_of_a(publish=True)
+        self.published_scorecard = self.fresh_scorecard(publish=True)
 
-    def _scorecard_of_a(self, publish: bool = False) -> int:
+    def _actor_of_a(self) -> Actor:
+        return Actor(organisation_id=self.org_a.organisation_id, scopes=frozenset(SCOPES))
+
+    def fresh_scorecard(self, publish: bool = False, archive: bool = False) -> int:
+        """A new copy of the benchmark in organisation A (revision 1, +1 per step taken)."""
         from portal.extensions import db
         from portal.services import scorecards
 
-        actor = Actor(organisation_id=self.org_a.organisation_id, scopes=frozenset(SCOPES))
+        actor = self._actor_of_a()
         with self.app.app_context():
             scorecard = scorecards.clone_benchmark(db.session, actor)
             if publish:
                 scorecards.publish(db.session, actor, scorecard.id, scorecard.revision)
+            if archive:
+                scorecards.archive(db.session, actor, scorecard.id, scorecard.revision)
             scorecard_id = scorecard.id
             db.session.remove()
         return scorecard_id
 
-    def fresh_scorecard(self) -> int:
-        """A new draft of organisation A, at revision 1, for a write to land on."""
-        return self._scorecard_of_a()
+    def blank_scorecard(self) -> int:
+        from portal.extensions import db
+        from portal.services import scorecards
+
+        with self.app.app_context():
+            scorecard_id = scorecards.create_scorecard(
+                db.session, self._actor_of_a(), {"title": "Blank"}
+            ).id
+            db.session.remove()
+        return scorecard_id
 
     def key_of_a(self) -> int:
         from portal.extensions import db
@@ -281,7 +369,7 @@ def test_authorization_matrix(world, endpoint, method, caller):
     if method in SAFE:
         response = client.get(url, headers=headers)
     else:
-        data = {"csrf_token": csrf_token_from(client)}
+        data = {**(entry.form or {}), "csrf_token": csrf_token_from(client)}
         response = client.open(url, method=method, data=data, headers=headers)
     assert response.status_code == entry.expected(caller), response.text[:300]
 

@@ -16,13 +16,28 @@ def _load(
     for key, field in schema.fields.items():
         if isinstance(field, ma.fields.List):
             raw[key] = source.getlist(key)
+        elif isinstance(field, ma.fields.Boolean):
+            raw[key] = source.get(key) in _CHECKED  # an unticked checkbox sends nothing
         elif key in source and not (blank_is_absent and source.get(key) == ""):
-            raw[key] = source.get(key)
+            raw[key] = _typed(field, source.get(key))
     try:
         return schema.load(raw), {}
     except ma.ValidationError as error:
         valid = {key: value for key, value in raw.items() if key not in error.messages}
         return valid, _by_form_field(flatten_messages(error.messages))
+
+
+_CHECKED = ("on", "true", "1", "yes")
+
+
+def _typed(field: ma.fields.Field, value: str):
+    """Form values are text; the API's strict number fields want numbers."""
+    if isinstance(field, ma.fields.Number):
+        try:
+            return float(value) if isinstance(field, ma.fields.Float) else int(value)
+        except ValueError:
+            return value  # the schema names it "not a valid number"
+    return value
 
 
 def _by_form_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -60,3 +75,9 @@ def see_other(url: str) -> Response:
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=303)
+
+
+def page_number(maximum: int = 100_000) -> int:
+    """The `page` query argument, kept within 1..maximum whatever was typed."""
+    value = request.args.get("page", "1")
+    return min(max(int(value), 1), maximum) if value.isdigit() else 1
