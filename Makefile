@@ -28,8 +28,9 @@ assets: node_modules/.installed
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	cp node_modules/@jsonresume/schema/schema.json $(VENDOR)/jsonresume-schema.json
 
-db: install
+db: install assets
 	$(FLASK) db upgrade
 	$(FLASK) seed --demo
 

@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.from_mapping(settings.from_environment(app.instance_path))
+    app.config.from_mapping(settings.from_environment(app.instance_path, PROJECT_ROOT))
     app.config.from_mapping(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_env.undefined = StrictUndefined
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import models  # noqa: F401  (registers the tables with the metadata)
     from portal.api.auth import SECURITY_SCHEMES
     from portal.api.base import register_id_converter
+    from portal.api.candidates import document_json_resume
     from portal.auth import init_auth
     from portal.middleware import configure_logging, register_middleware
 
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
+    document_json_resume(api.spec, app.config["JSON_RESUME_SCHEMA"])
     _register_blueprints(app)
     register_middleware(app)
 
@@ -56,16 +58,18 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.api import candidates as candidates_api
     from portal.api import framework as framework_api
     from portal.api import me, ops
     from portal.api import scorecards as scorecards_api
-    from portal.web import accounts, pages, scorecards
+    from portal.web import accounts, candidates, pages, profile, scorecards
     from portal.web import framework as framework_pages
 
     # The API authenticates per request (bearer key, or session plus CSRF header for writes).
-    for blueprint in (framework_api.blp, me.blp, scorecards_api.blp):
+    for blueprint in (framework_api.blp, me.blp, scorecards_api.blp, candidates_api.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     csrf.exempt(ops.bp)
-    for blueprint in (ops.bp, pages.bp, framework_pages.bp, accounts.bp, scorecards.bp):
+    pages_blueprints = (pages.bp, framework_pages.bp, accounts.bp, scorecards.bp, candidates.bp)
+    for blueprint in (ops.bp, *pages_blueprints, profile.bp):
         app.register_blueprint(blueprint)

@@ -1,5 +1,7 @@
 """flask --app portal ... commands."""
 
+import json
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
@@ -18,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(keys)
+    app.cli.add_command(bench)
 
 
 def _refuse(error: ValidationFailed) -> click.ClickException:
@@ -93,3 +96,18 @@ def create_key(org_slug: str, scopes: tuple[str, ...], name: str) -> None:
     click.echo(f"Created key {issued.key.name!r} with scopes: {', '.join(issued.key.scopes)}")
     click.echo("Store it now; only its hash is kept:")
     click.echo(issued.token)
+
+
+bench = AppGroup("bench", help="Run the benchmarks; each prints JSON.")
+
+
+@bench.command("import")
+@click.option("--rows", type=int, default=10_000, show_default=True)
+@click.option(
+    "--database-url", default=None, help="A scratch database (default: temporary SQLite)."
+)
+def bench_import(rows: int, database_url: str | None) -> None:
+    """Time a bulk CSV import of generated candidates (about 1% invalid)."""
+    from benchmarks.bulk_import import run
+
+    click.echo(json.dumps(run(rows, database_url)))

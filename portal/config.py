@@ -16,7 +16,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def from_environment(instance_path: str) -> dict:
+def from_environment(instance_path: str, project_root: Path) -> dict:
     """Build the Flask configuration for PORTAL_ENV, refusing unsafe production settings."""
     env = os.environ.get("PORTAL_ENV", "development")
     if env not in ("development", "production"):
@@ -46,6 +46,7 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        "JSON_RESUME_SCHEMA": str(project_root / "static" / "vendor" / "jsonresume-schema.json"),
         "API_TITLE": "CPO Readiness Portal API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",

@@ -1,12 +1,13 @@
 """Per-request plumbing: request ids in headers and logs, security headers, Vary."""
 
+import json
 import logging
 import re
 import uuid
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -54,6 +55,7 @@ def configure_logging(app: Flask) -> None:
 def register_middleware(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.before_request(_refuse_oversized_body)
+    app.before_request(_refuse_unpaired_surrogates)
     app.after_request(_decorate_response)
 
 
@@ -62,11 +64,40 @@ def _assign_request_id() -> None:
     g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
 
 
+# Endpoints that take large uploads; every other request body is capped by MAX_CONTENT_LENGTH.
+UPLOAD_LIMITS = {"candidates.bulk": 50 * 1024 * 1024}
+
+
 def _refuse_oversized_body() -> None:
     """Refuse a declared oversized body before any view or router looks at it."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = UPLOAD_LIMITS.get(request.endpoint, current_app.config["MAX_CONTENT_LENGTH"])
+    request.max_content_length = limit
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
+
+
+def _refuse_unpaired_surrogates() -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); no database can store that text."""
+    if not request.is_json:
+        return
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except ValueError:
+        return  # malformed JSON is reported by the parser that reads it
+    if _has_unpaired_surrogate(data):
+        raise BadRequest("The JSON body holds text that is not valid Unicode.")
+
+
+def _has_unpaired_surrogate(value) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(
+            _has_unpaired_surrogate(k) or _has_unpaired_surrogate(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_unpaired_surrogate(item) for item in value)
+    return False
 
 
 def _decorate_response(response: Response) -> Response:

@@ -46,6 +46,17 @@ def staff_page(ok: int = 200, other_organisation: int | None = None) -> Callable
     return expected
 
 
+def candidate_page(ok: int = 200) -> Callable[[str], int]:
+    """A candidate's own pages: recruiters are refused, everyone else signs in first."""
+
+    def expected(caller: str) -> int:
+        if caller == "candidate":
+            return ok
+        return 403 if caller.startswith("recruiter") else 302
+
+    return expected
+
+
 def signed_in_api(ok: int = 200) -> Callable[[str], int]:
     return lambda caller: 401 if caller in ("anonymous", "revoked_key") else ok
 
@@ -208,6 +219,68 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/scorecards/{w.published_scorecard}/versions/1.json",
         staff_page(200, other_organisation=404),
     ),
+    ("candidates.index", "GET"): Entry(fixed("/candidates"), staff_page()),
+    ("candidates.create", "GET"): Entry(fixed("/candidates/new"), staff_page()),
+    ("candidates.create", "POST"): Entry(fixed("/candidates/new"), staff_page(422)),
+    ("candidates.detail", "GET"): Entry(
+        lambda w: f"/candidates/{w.candidate_of_a()}", staff_page(200, other_organisation=404)
+    ),
+    ("candidates.detail", "POST"): Entry(
+        lambda w: f"/candidates/{w.candidate_of_a()}", staff_page(422, other_organisation=404)
+    ),
+    ("candidates.delete", "POST"): Entry(
+        lambda w: f"/candidates/{w.candidate_of_a()}/delete",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1"},
+    ),
+    ("candidates.import_resume", "GET"): Entry(fixed("/candidates/import"), staff_page()),
+    ("candidates.import_resume", "POST"): Entry(fixed("/candidates/import"), staff_page(422)),
+    ("candidates.confirm_import", "POST"): Entry(
+        fixed("/candidates/import/confirm"), staff_page(303)
+    ),
+    ("candidates.bulk", "GET"): Entry(fixed("/candidates/bulk"), staff_page()),
+    ("candidates.bulk", "POST"): Entry(fixed("/candidates/bulk"), staff_page(422)),
+    ("candidates.job", "GET"): Entry(
+        lambda w: f"/candidates/bulk/{w.import_job_of_a()}", staff_page(200, other_organisation=404)
+    ),
+    ("profile.edit", "GET"): Entry(fixed("/profile"), candidate_page()),
+    ("profile.edit", "POST"): Entry(fixed("/profile"), candidate_page(422)),
+    ("profile.check", "POST"): Entry(fixed("/profile/check"), candidate_page(422)),
+    ("profile.assessment", "GET"): Entry(fixed("/profile/assessment"), candidate_page()),
+    ("profile.assessment", "POST"): Entry(fixed("/profile/assessment"), candidate_page(422)),
+    ("profile.import_resume", "GET"): Entry(fixed("/profile/import"), candidate_page()),
+    ("profile.import_resume", "POST"): Entry(fixed("/profile/import"), candidate_page(422)),
+    ("profile.confirm_import", "POST"): Entry(
+        fixed("/profile/import/confirm"), candidate_page(303)
+    ),
+    ("profile.sharing", "GET"): Entry(fixed("/profile/sharing"), candidate_page()),
+    ("profile.sharing", "POST"): Entry(fixed("/profile/sharing"), candidate_page(422)),
+    ("profile.withdraw", "POST"): Entry(
+        lambda w: f"/profile/sharing/{w.org_a.organisation_id}/withdraw", candidate_page(303)
+    ),
+    ("candidates_api.Candidates", "GET"): Entry(
+        fixed("/api/v1/candidates"), scoped_api("candidates:read")
+    ),
+    ("candidates_api.Candidates", "POST"): Entry(
+        fixed("/api/v1/candidates"), scoped_api("candidates:write", ok=422)
+    ),
+    ("candidates_api.Import", "POST"): Entry(
+        fixed("/api/v1/candidates/import"), scoped_api("candidates:write", ok=422)
+    ),
+    ("candidates_api.CandidateDetail", "GET"): Entry(
+        lambda w: f"/api/v1/candidates/{w.candidate_of_a()}",
+        organisation_api("candidates:read", 200),
+    ),
+    ("candidates_api.CandidateDetail", "PATCH"): Entry(
+        lambda w: f"/api/v1/candidates/{w.candidate_of_a()}",
+        organisation_api("candidates:write", 200),
+        if_match=True,
+    ),
+    ("candidates_api.CandidateDetail", "DELETE"): Entry(
+        lambda w: f"/api/v1/candidates/{w.candidate_of_a()}",
+        organisation_api("candidates:write", 204),
+        if_match=True,
+    ),
     ("scorecards_api.Scorecards", "GET"): Entry(
         fixed("/api/v1/scorecards"), scoped_api("scorecards:read")
     ),
@@ -277,6 +350,32 @@ class World:
             scorecard_id = scorecard.id
             db.session.remove()
         return scorecard_id
+
+    def candidate_of_a(self) -> int:
+        """A new candidate in organisation A's pool, at revision 1."""
+        from portal.extensions import db
+        from portal.services import candidates
+
+        with self.app.app_context():
+            candidate_id = candidates.create_candidate(
+                db.session, self._actor_of_a(), {"name": "Pat Pool"}
+            ).id
+            db.session.remove()
+        return candidate_id
+
+    def import_job_of_a(self) -> int:
+        from portal.extensions import db
+        from portal.models import ImportJob
+
+        with self.app.app_context():
+            job = ImportJob(
+                organisation_id=self.org_a.organisation_id, filename="pool.csv", kind="csv"
+            )
+            db.session.add(job)
+            db.session.commit()
+            job_id = job.id
+            db.session.remove()
+        return job_id
 
     def blank_scorecard(self) -> int:
         from portal.extensions import db
@@ -379,7 +478,7 @@ def test_every_state_changing_page_route_needs_the_csrf_token(app, world):
     client = world.client_for("recruiter_a")
     for endpoint, method in sorted(routes(app)):
         if method in SAFE or endpoint.startswith(
-            ("framework_api.", "me.", "api-docs.", "scorecards_api.")
+            ("framework_api.", "me.", "api-docs.", "scorecards_api.", "candidates_api.")
         ):
             continue
         url = MATRIX[(endpoint, method)].url(world)

@@ -5,6 +5,7 @@ import json
 from urllib.parse import urlencode
 
 import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import request
 from flask_smorest import Api, Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -28,10 +29,21 @@ class ProblemSchema(ma.Schema):
     )
 
 
+def schema_name(schema) -> str:
+    """Component names: the class name without "Schema"; a PATCH (partial) body gets "Patch"."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    return f"{name}Patch" if getattr(schema, "partial", False) else name
+
+
 class ProblemApi(Api):
     """An Api whose documented errors are problem+json and whose handler lives in portal.errors."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self):
+        plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+        super().__init__(spec_kwargs={"marshmallow_plugin": plugin})
 
     def _register_error_handlers(self):
         """Errors are dispatched app-wide by portal.errors, for the API and the pages alike."""

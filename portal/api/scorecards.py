@@ -19,6 +19,8 @@ blp = ApiBlueprint(
     "scorecards_api", __name__, url_prefix="/api/v1", description="CPO role scorecards."
 )
 WRITE_DOC = {"parameters": [IF_MATCH_PARAMETER]}
+# PATCH may leave out top-level fields; a competency it does send must be complete.
+EDITABLE = tuple(ScorecardInputSchema().fields)
 
 
 def _answer(scorecard, status: int = 200):
@@ -57,16 +59,7 @@ class Scorecards(MethodView):
         From scratch (`title` required), or as a copy with `clone_from`.
         """
         source = values.pop("clone_from", None)
-        if source is None:
-            return _answer(scorecards.create_scorecard(db.session, actor, values), 201)
-        copy = (
-            scorecards.clone_benchmark(db.session, actor)
-            if source == "benchmark"
-            else scorecards.clone_scorecard(db.session, actor, int(source))
-        )
-        if values:
-            copy = scorecards.update_scorecard(db.session, actor, copy.id, values, copy.revision)
-        return _answer(copy, 201)
+        return _answer(scorecards.create_scorecard(db.session, actor, values, source), 201)
 
 
 @blp.route("/scorecards/<id:scorecard_id>")
@@ -81,7 +74,7 @@ class ScorecardDetail(MethodView):
 
     @requires(blp, "scorecards:write")
     @blp.doc(**WRITE_DOC)
-    @blp.arguments(ScorecardInputSchema(partial=True))
+    @blp.arguments(ScorecardInputSchema(partial=EDITABLE))
     @blp.response(200, ScorecardSchema)
     @blp.alt_response(412, response="PRECONDITION_FAILED")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")

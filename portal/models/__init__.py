@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
 from portal.models.accounts import ApiKey, AuditEvent, Invitation, Organisation, User
+from portal.models.candidates import Assessment, Candidate, CandidateShare, ImportJob
 from portal.models.framework import (
     Competency,
     CompetencyIndicator,
@@ -13,6 +14,10 @@ from portal.models.framework import (
 from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
 
 __all__ = [
+    "Assessment",
+    "Candidate",
+    "CandidateShare",
+    "ImportJob",
     "ApiKey",
     "AuditEvent",
     "Invitation",

@@ -51,3 +51,10 @@ class WholeNumber(ma.fields.Integer):
         if isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid")
         return super()._deserialize(int(value), attr, data, **kwargs)
+
+
+# Text that must say something: at least one character that is not white space. The same
+# pattern is published in the OpenAPI document, so generated clients know the rule.
+not_blank = ma.validate.Regexp(
+    r"^[ \t\n\r\f\v]*[^ \t\n\r\f\v]", error="Enter some text, not only spaces."
+)

@@ -3,7 +3,13 @@
 import marshmallow as ma
 
 from portal.models.scorecards import EDUCATION_LEVELS, STATUSES
-from portal.schemas.fields import SearchText, StrictBoolean, StrictFloat, WholeNumber
+from portal.schemas.fields import (
+    SearchText,
+    StrictBoolean,
+    StrictFloat,
+    WholeNumber,
+    not_blank,
+)
 from portal.services import scorecards as rules
 from portal.services.framework_loader import shipped_slugs
 
@@ -54,7 +60,10 @@ class ScorecardInputSchema(ma.Schema):
 
     title = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(min=1, max=rules.TITLE_MAX, error="Enter 1 to 200 characters."),
+        validate=[
+            ma.validate.Length(min=1, max=rules.TITLE_MAX, error="Enter 1 to 200 characters."),
+            not_blank,
+        ],
     )
     mission = ma.fields.String(
         validate=ma.validate.Length(
@@ -63,9 +72,12 @@ class ScorecardInputSchema(ma.Schema):
     )
     outcomes = ma.fields.List(
         ma.fields.String(
-            validate=ma.validate.Length(
-                min=1, max=rules.OUTCOME_MAX, error="Enter 1 to 300 characters."
-            )
+            validate=[
+                ma.validate.Length(
+                    min=1, max=rules.OUTCOME_MAX, error="Enter 1 to 300 characters."
+                ),
+                not_blank,
+            ]
         ),
         validate=ma.validate.Length(
             max=rules.MAX_OUTCOMES, error=f"A scorecard has at most {rules.MAX_OUTCOMES} outcomes."

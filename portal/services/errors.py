@@ -57,3 +57,9 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class StaleWrite(DomainError):
+    """A write based on a revision that someone else has since replaced; nothing was saved."""
+
+    status = 412

@@ -98,6 +98,16 @@ def get_competency(session: Session, slug: str) -> Competency:
     return competency
 
 
+def all_competencies(session: Session) -> list[Competency]:
+    """Every competency in framework order, with its area, indicators and levels."""
+    statement = _filtered_competencies(CompetencyFilter()).order_by(Competency.position)
+    return list(session.scalars(statement))
+
+
+def competency_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Competency.slug, Competency.name)).all())
+
+
 def competencies_by_slug(session: Session, slugs: list[str]) -> dict[str, Competency]:
     statement = select(Competency).options(*_COMPETENCY_DETAIL).where(Competency.slug.in_(slugs))
     return {competency.slug: competency for competency in session.scalars(statement)}

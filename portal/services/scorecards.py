@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.models import (
     Competency,
@@ -22,8 +21,10 @@ from portal.models import (
 from portal.models.types import utcnow
 from portal.services import framework
 from portal.services.access import Actor
-from portal.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from portal.services.concurrency import refuses_lost_race
+from portal.services.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from portal.services.pagination import Page, paginate
+from portal.services.text import trimmed
 
 TITLE_MAX = 200
 MISSION_MAX = 2000
@@ -52,17 +53,10 @@ _DETAIL = (
 )
 
 
-class StaleRevision(DomainError):
-    """The write was based on a revision someone else has since replaced."""
-
-    status = 412
-
-    def __init__(self, current: Scorecard):
-        super().__init__(
-            "This scorecard was changed by someone else since you loaded it. "
-            "Nothing was saved; reload it to see the latest version."
-        )
-        self.current = current
+STALE = (
+    "This scorecard was changed by someone else since you loaded it. "
+    "Nothing was saved; reload it to see the latest version."
+)
 
 
 @dataclass(frozen=True)
@@ -234,36 +228,42 @@ def _warnings(scorecard: Scorecard, must_haves: int) -> list[str]:
 # --- writing -------------------------------------------------------------------------------
 
 
-def create_scorecard(session: Session, actor: Actor, values: dict[str, Any]) -> Scorecard:
-    """A new draft from `values` (the API shape's editable fields; title required)."""
+def create_scorecard(
+    session: Session, actor: Actor, values: dict[str, Any], clone_from: str | None = None
+) -> Scorecard:
+    """A new draft: `values` (editable fields) laid over a copy of `clone_from` when given
+    ("benchmark" or a scorecard id). All or nothing: a refused draft leaves no trace."""
     actor.require_scope("scorecards:write")
     organisation_id = actor.require_organisation()
-    scorecard = Scorecard(
-        organisation_id=organisation_id,
-        author_id=actor.user_id,
-        title=values.get("title", ""),
-        status="draft",
-    )
-    _apply(session, scorecard, {"mission": "", "outcomes": [], **values})
+    values = {"mission": "", "outcomes": [], **_clone_source(session, actor, clone_from), **values}
+    scorecard = Scorecard(organisation_id=organisation_id, author_id=actor.user_id, status="draft")
+    _apply(session, scorecard, {"title": "", **values})
     session.add(scorecard)
-    _commit(session, scorecard)
+    session.commit()
     return scorecard
+
+
+def _clone_source(session: Session, actor: Actor, clone_from: str | None) -> dict[str, Any]:
+    if clone_from is None:
+        return {}
+    if clone_from == "benchmark":
+        template = framework.benchmark_template(session)
+        return {"title": template.title, **template.body}
+    source = content(get_scorecard(session, actor, int(clone_from)))
+    return {**source, "title": f"Copy of {source['title']}"[:TITLE_MAX]}
 
 
 def clone_benchmark(session: Session, actor: Actor) -> Scorecard:
     """A draft copy of the built-in CPO benchmark."""
-    template = framework.benchmark_template(session)
-    return create_scorecard(session, actor, {"title": template.title, **template.body})
+    return create_scorecard(session, actor, {}, clone_from="benchmark")
 
 
 def clone_scorecard(session: Session, actor: Actor, source_id: int) -> Scorecard:
     """A draft copy of one of the organisation's scorecards (its working copy)."""
-    source = content(get_scorecard(session, actor, source_id))
-    return create_scorecard(
-        session, actor, {**source, "title": f"Copy of {source['title']}"[:TITLE_MAX]}
-    )
+    return create_scorecard(session, actor, {}, clone_from=str(source_id))
 
 
+@refuses_lost_race(STALE)
 def update_scorecard(
     session: Session, actor: Actor, scorecard_id: int, changes: dict[str, Any], revision: int
 ) -> Scorecard:
@@ -272,10 +272,11 @@ def update_scorecard(
     if scorecard.status == "archived":
         raise Conflict("This scorecard is archived. Restore it before editing.")
     _apply(session, scorecard, changes)
-    _commit(session, scorecard)
+    session.commit()
     return scorecard
 
 
+@refuses_lost_race(STALE)
 def publish(session: Session, actor: Actor, scorecard_id: int, revision: int) -> ScorecardVersion:
     """Freeze the working copy as version N+1; earlier versions never change."""
     scorecard = _writable(session, actor, scorecard_id, revision)
@@ -300,10 +301,11 @@ def publish(session: Session, actor: Actor, scorecard_id: int, revision: int) ->
         published_by_id=actor.user_id,
     )
     session.add(version)
-    _commit(session, scorecard)
+    session.commit()
     return version
 
 
+@refuses_lost_race(STALE)
 def archive(session: Session, actor: Actor, scorecard_id: int, revision: int) -> Scorecard:
     """Take a published scorecard out of use; its versions stay readable."""
     scorecard = _writable(session, actor, scorecard_id, revision)
@@ -314,6 +316,7 @@ def archive(session: Session, actor: Actor, scorecard_id: int, revision: int) ->
     return scorecard
 
 
+@refuses_lost_race(STALE)
 def restore(session: Session, actor: Actor, scorecard_id: int, revision: int) -> Scorecard:
     scorecard = _writable(session, actor, scorecard_id, revision)
     if scorecard.status != "archived":
@@ -323,6 +326,7 @@ def restore(session: Session, actor: Actor, scorecard_id: int, revision: int) ->
     return scorecard
 
 
+@refuses_lost_race(STALE)
 def delete_draft(session: Session, actor: Actor, scorecard_id: int, revision: int) -> None:
     """Delete a scorecard that was never published; published ones are archived instead."""
     scorecard = _writable(session, actor, scorecard_id, revision)
@@ -339,21 +343,21 @@ def _writable(session: Session, actor: Actor, scorecard_id: int, revision: int) 
     actor.require_scope("scorecards:write")
     scorecard = _owned(session, actor, scorecard_id)
     if scorecard.revision != revision:
-        raise StaleRevision(scorecard)
+        raise StaleWrite(STALE)
     return scorecard
 
 
 def _apply(session: Session, scorecard: Scorecard, changes: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if "title" in changes:
-        title = changes["title"].strip()
+        title = trimmed(changes["title"])
         if not title:
             errors["title"] = ["Give the scorecard a title."]
         scorecard.title = title
     if "mission" in changes:
-        scorecard.mission = changes["mission"].strip()
+        scorecard.mission = trimmed(changes["mission"])
     if "outcomes" in changes:
-        scorecard.outcomes = [outcome.strip() for outcome in changes["outcomes"]]
+        scorecard.outcomes = [trimmed(outcome) for outcome in changes["outcomes"]]
         for index, outcome in enumerate(scorecard.outcomes):
             if not outcome:
                 errors[f"outcomes.{index}"] = ["Write the outcome or remove it."]
@@ -411,13 +415,4 @@ def _set_responsibilities(session: Session, scorecard: Scorecard, slugs: list[st
 
 def _touch_and_commit(session: Session, scorecard: Scorecard) -> None:
     scorecard.updated_at = utcnow()
-    _commit(session, scorecard)
-
-
-def _commit(session: Session, scorecard: Scorecard) -> None:
-    try:
-        session.commit()
-    except StaleDataError:
-        # Another writer committed between our revision check and our UPDATE.
-        session.rollback()
-        raise StaleRevision(session.get(Scorecard, scorecard.id)) from None
+    session.commit()

@@ -12,19 +12,20 @@ from portal.services.errors import flatten_messages
 def _load(
     schema: ma.Schema, source: Mapping, *, blank_is_absent: bool = False
 ) -> tuple[dict, dict[str, list[str]]]:
-    raw = {}
+    typed, as_typed = {}, {}
     for key, field in schema.fields.items():
         if isinstance(field, ma.fields.List):
-            raw[key] = source.getlist(key)
+            typed[key] = as_typed[key] = source.getlist(key)
         elif isinstance(field, ma.fields.Boolean):
-            raw[key] = source.get(key) in _CHECKED  # an unticked checkbox sends nothing
+            typed[key] = as_typed[key] = source.get(key) in _CHECKED  # unticked sends nothing
         elif key in source and not (blank_is_absent and source.get(key) == ""):
-            raw[key] = _typed(field, source.get(key))
+            as_typed[key] = source.get(key)
+            typed[key] = _typed(field, as_typed[key])
     try:
-        return schema.load(raw), {}
+        return schema.load(typed), {}
     except ma.ValidationError as error:
-        valid = {key: value for key, value in raw.items() if key not in error.messages}
-        return valid, _by_form_field(flatten_messages(error.messages))
+        # Refused values go back into their fields as they were typed, to be corrected.
+        return as_typed, by_form_field(flatten_messages(error.messages))
 
 
 _CHECKED = ("on", "true", "1", "yes")
@@ -40,7 +41,7 @@ def _typed(field: ma.fields.Field, value: str):
     return value
 
 
-def _by_form_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+def by_form_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """A form shows "scopes.0" messages next to its "scopes" control."""
     merged: dict[str, list[str]] = {}
     for path, messages in errors.items():
@@ -81,3 +82,9 @@ def page_number(maximum: int = 100_000) -> int:
     """The `page` query argument, kept within 1..maximum whatever was typed."""
     value = request.args.get("page", "1")
     return min(max(int(value), 1), maximum) if value.isdigit() else 1
+
+
+def posted_revision() -> int:
+    """The revision a form was loaded at (0 when missing, which no record has)."""
+    value = request.form.get("revision", "")
+    return int(value) if value.isdigit() else 0

@@ -16,10 +16,9 @@ from portal.schemas.scorecards import (
     ScorecardInputSchema,
 )
 from portal.services import framework, scorecards
-from portal.services.errors import Conflict, ValidationFailed, flatten_messages
+from portal.services.errors import Conflict, StaleWrite, ValidationFailed, flatten_messages
 from portal.services.framework import CompetencyFilter
-from portal.services.scorecards import StaleRevision
-from portal.web.forms import load_form, load_query, page_number, see_other
+from portal.web.forms import load_form, load_query, page_number, posted_revision, see_other
 from portal.web.htmx import render
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
@@ -56,13 +55,13 @@ def index():
 @bp.post("/new")
 def create():
     """Start a draft: blank, from the CPO benchmark, or as a copy of a scorecard."""
-    actor, source = page_actor(), request.form.get("source", "blank")
-    if source == "benchmark":
-        scorecard = scorecards.clone_benchmark(db.session, actor)
-    elif source.isdigit():
-        scorecard = scorecards.clone_scorecard(db.session, actor, int(source))
+    source = request.form.get("source", "blank")
+    if source == "benchmark" or source.isdigit():
+        scorecard = scorecards.create_scorecard(db.session, page_actor(), {}, clone_from=source)
     else:
-        scorecard = scorecards.create_scorecard(db.session, actor, {"title": "Untitled CPO role"})
+        scorecard = scorecards.create_scorecard(
+            db.session, page_actor(), {"title": "Untitled CPO role"}
+        )
     return see_other(url_for("scorecards.builder", scorecard_id=scorecard.id))
 
 
@@ -103,7 +102,12 @@ def add_competency(scorecard_id):
     """Add a framework competency with a default weight and target level."""
     entries = _entries(scorecard_id)
     entries.append({"competency": request.form.get("competency", ""), **NEW_COMPETENCY})
-    return _apply(scorecard_id, {"competencies": entries}, COMPETENCIES)
+    new_row = f"competencies.{len(entries) - 1}."
+    errors = {
+        "new_competency" if path.startswith(new_row) else path: messages
+        for path, messages in _schema_errors(COMPETENCIES, {"competencies": entries}).items()
+    }
+    return _apply(scorecard_id, {"competencies": entries}, None, errors)
 
 
 @bp.post("/<id:scorecard_id>/competencies/<slug>")
@@ -157,8 +161,8 @@ def delete(scorecard_id):
     """Delete a draft that was never published."""
     actor = page_actor()
     try:
-        scorecards.delete_draft(db.session, actor, scorecard_id, _revision())
-    except (StaleRevision, Conflict) as error:
+        scorecards.delete_draft(db.session, actor, scorecard_id, posted_revision())
+    except (StaleWrite, Conflict) as error:
         return _refused(scorecard_id, error)
     return see_other(url_for("scorecards.index"))
 
@@ -191,11 +195,6 @@ def version_json(scorecard_id, number):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _revision() -> int:
-    value = request.form.get("revision", "")
-    return int(value) if value.isdigit() else 0
-
-
 def _edit(scorecard_id: int, schema):
     values, errors = load_form(schema)
     return _apply(scorecard_id, values, None, errors)
@@ -212,12 +211,12 @@ def _apply(scorecard_id: int, changes: dict, schema, errors: dict | None = None)
         )
     try:
         scorecard = scorecards.update_scorecard(
-            db.session, actor, scorecard_id, changes, _revision()
+            db.session, actor, scorecard_id, changes, posted_revision()
         )
     except ValidationFailed as error:
         scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
         return _builder(scorecard, errors=error.errors, status=422)
-    except (StaleRevision, Conflict) as error:
+    except (StaleWrite, Conflict) as error:
         return _refused(scorecard_id, error)
     return _saved(scorecard)
 
@@ -239,11 +238,11 @@ def _entries(scorecard_id: int) -> list[dict]:
 def _lifecycle(scorecard_id: int, operation, message: str):
     actor = page_actor()
     try:
-        result = operation(db.session, actor, scorecard_id, _revision())
+        result = operation(db.session, actor, scorecard_id, posted_revision())
     except ValidationFailed as error:
         scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
         return _builder(scorecard, errors=error.errors, status=422)
-    except (StaleRevision, Conflict) as error:
+    except (StaleWrite, Conflict) as error:
         return _refused(scorecard_id, error)
     scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
     return _saved(scorecard, notice=message.format(version=getattr(result, "number", "")))

@@ -160,3 +160,194 @@ class ApiKeysPage:
 
     def revoke_button(self, name: str) -> Locator:
         return self.row(name).get_by_role("button", name=f"Revoke {name}")
+
+
+class ScorecardList:
+    """/scorecards: the "start" buttons, the search form and the htmx-swapped list."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.nav_link = Nav(page).root.get_by_role("link", name="Scorecards", exact=True)
+        self.heading = page.get_by_role("heading", level=1)
+        self.from_benchmark = page.get_by_role("button", name="Start from the CPO benchmark")
+        self.blank = page.get_by_role("button", name="Start blank")
+        self.search = page.get_by_label("Search scorecards")
+        self.status = page.get_by_label("Status")
+        self.results = page.locator("#scorecard_list")
+
+    def open(self) -> "ScorecardList":
+        self.page.goto("/scorecards")
+        return self
+
+
+class ScorecardBuilder:
+    """/scorecards/<id>: the builder's forms (htmx swaps all of `#builder`) and its summary."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.root = page.locator("#builder")
+        self.heading = page.get_by_role("heading", level=1)
+        self.alert = self.root.get_by_role("alert")
+        self.notice = self.root.get_by_role("status")
+        self.title = page.get_by_role("textbox", name="Title")
+        self.mission = page.get_by_role("textbox", name="Mission")
+        self.save_basics = page.get_by_role("button", name="Save title and mission")
+        self.outcomes = page.locator("ol.outcomes input[name=outcomes]")
+        self.new_outcome = page.get_by_role("textbox", name="New outcome")
+        self.add_outcome = page.get_by_role("button", name="Add outcome")
+        self.summary = page.locator("aside.builder-summary")
+        self.warnings = self.summary.locator("ul.warnings")
+        self.publish = page.get_by_role("button", name=re.compile(r"^Publish version \d+$"))
+        self.json_links = page.get_by_role("link", name="JSON", exact=True)
+
+    def open(self, scorecard_id: int) -> "ScorecardBuilder":
+        self.page.goto(f"/scorecards/{scorecard_id}")
+        return self
+
+    def scorecard_id(self) -> int:
+        match = re.search(r"/scorecards/(\d+)$", self.page.url)
+        assert match, self.page.url
+        return int(match.group(1))
+
+    def weight(self, slug: str) -> Locator:
+        return self.page.locator(f"#weight-{slug}")
+
+    def target(self, slug: str) -> Locator:
+        return self.page.locator(f"#target-{slug}")
+
+    def descriptor(self, slug: str) -> Locator:
+        return self.page.locator(f"#descriptor-{slug}")
+
+    def save_competency(self, name: str) -> Locator:
+        return self.page.get_by_role("button", name=f"Save {name}", exact=True)
+
+    def share(self, name: str) -> Locator:
+        """The summary line of one competency: its name and its share of the total weight."""
+        return self.summary.locator("ul.shares > li").filter(
+            has=self.page.get_by_text(name, exact=True)
+        )
+
+    def settled(self) -> None:
+        """Wait until htmx has finished a request and processed the swapped-in builder.
+
+        htmx binds the new forms only when the swap settles, so the next change must wait.
+        """
+        expect(
+            self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+        ).to_have_count(0)
+
+
+class ScorecardVersionPage:
+    """/scorecards/<id>/versions/<n>: the printable version and its JSON download."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.rows = page.locator("table.interview-sheet tbody tr")
+        self.download = page.get_by_role("link", name="Download JSON")
+
+
+def sign_up_candidate(page: Page, name: str, email: str, password: str) -> None:
+    """Sign up on /signup as an aspiring CPO (no organisation)."""
+    form = SignUpPage(page).open()
+    form.candidate.check()
+    form.name.fill(name)
+    form.email.fill(email)
+    form.password.fill(password)
+    form.submit.click()
+
+
+class ProfileNav:
+    """The navigation between a candidate's own pages."""
+
+    def __init__(self, page: Page) -> None:
+        self.root = page.get_by_role("navigation", name="Your profile")
+        self.profile = self.root.get_by_role("link", name="Profile", exact=True)
+        self.assessment = self.root.get_by_role("link", name="Self-assessment", exact=True)
+        self.import_resume = self.root.get_by_role("link", name="Import a resume", exact=True)
+        self.sharing = self.root.get_by_role("link", name="Sharing", exact=True)
+
+
+class ProfileForm:
+    """/profile: the candidate's own profile form."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.form = page.locator("#profile_form")
+        self.name = page.get_by_role("textbox", name="Name", exact=True)
+        self.headline = page.get_by_role("textbox", name="Headline")
+        self.years_product = page.get_by_label("Years in product roles")
+        self.years_leadership = page.get_by_label("Years leading people or functions")
+        self.education = page.get_by_label("Highest education")
+        self.certifications = page.get_by_label("Certifications")
+        self.save = page.get_by_role("button", name="Save profile")
+
+    def open(self) -> "ProfileForm":
+        self.page.goto("/profile")
+        return self
+
+
+class ResumeImport:
+    """/profile/import: the upload form, then the review of what the resume says."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.file = page.get_by_label("JSON Resume file")
+        self.read = page.get_by_role("button", name="Read the resume")
+        self.review = page.get_by_role("article").filter(
+            has=page.get_by_role("heading", name="What we found")
+        )
+        self.save = page.get_by_role("button", name="Save to my profile")
+        self.alert = page.get_by_role("alert")
+
+    def open(self) -> "ResumeImport":
+        self.page.goto("/profile/import")
+        return self
+
+    def found(self, term: str) -> Locator:
+        """The review's value for `term` (the <dd> after the <dt>)."""
+        return self.review.locator(f"dt:text-is('{term}') + dd")
+
+
+class SelfAssessment:
+    """/profile/assessment: one form per competency; htmx swaps all of `#assessments`."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.root = page.locator("#assessments")
+        self.progress = self.root.get_by_role("status").first
+
+    def open(self) -> "SelfAssessment":
+        self.page.goto("/profile/assessment")
+        return self
+
+    def card(self, slug: str) -> Locator:
+        return self.page.locator(f"#c-{slug}")
+
+    def level(self, slug: str, level: int) -> Locator:
+        return self.card(slug).get_by_role("radio", name=re.compile(rf"^{level} · "))
+
+    def evidence(self, slug: str) -> Locator:
+        return self.card(slug).get_by_role("textbox")
+
+    def save(self, slug: str) -> Locator:
+        return self.card(slug).get_by_role("button", name=re.compile(r"^Save "))
+
+    def settled(self) -> None:
+        expect(
+            self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+        ).to_have_count(0)
+
+
+class SharingPage:
+    """/profile/sharing: the organisations the profile is shared with, and the share form."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.code = page.get_by_label("Organisation code")
+        self.share = page.get_by_role("button", name="Share my profile")
+        self.root = page.locator("#sharing")
+
+    def open(self) -> "SharingPage":
+        self.page.goto("/profile/sharing")
+        return self

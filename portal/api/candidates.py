@@ -1,0 +1,132 @@
+"""Candidates over JSON: the organisation's pool, revision ETags, and JSON Resume import."""
+
+import json
+
+from flask import current_app, request
+from flask.views import MethodView
+
+from portal.api.auth import requires
+from portal.api.base import ApiBlueprint
+from portal.api.etags import IF_MATCH_PARAMETER, expected_revision, not_modified, revision_etag
+from portal.extensions import db
+from portal.schemas.candidates import CandidateFilterSchema, CandidateInputSchema, CandidateSchema
+from portal.services import candidates, resume_import
+from portal.services.candidates import CandidateFilter
+
+blp = ApiBlueprint("candidates_api", __name__, url_prefix="/api/v1", description="Candidates.")
+WRITE_DOC = {"parameters": [IF_MATCH_PARAMETER]}
+EDITABLE = tuple(CandidateInputSchema().fields)  # PATCH: any top-level subset
+JSON_RESUME_REF = {"$ref": "#/components/schemas/JsonResume"}
+NOT_OPENAPI = ("$schema", "$id", "definitions")
+
+
+def _answer(candidate, status: int = 200):
+    return candidates.document(candidate), status, {"ETag": revision_etag(candidate.revision)}
+
+
+@blp.route("/candidates")
+class Candidates(MethodView):
+    @requires(blp, "candidates:read")
+    @blp.arguments(CandidateFilterSchema, location="query", as_kwargs=True)
+    @blp.response(200, CandidateSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, actor, **criteria):
+        """List the candidates visible to the organisation
+
+        Its own pool and the self-registered candidates who share their profile with it.
+        """
+        page = candidates.candidate_page(
+            db.session,
+            actor,
+            CandidateFilter(**criteria),
+            pagination_parameters.page,
+            pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = page.total
+        return [candidates.document(candidate) for candidate in page.items]
+
+    @requires(blp, "candidates:write")
+    @blp.arguments(CandidateInputSchema)
+    @blp.response(201, CandidateSchema)
+    def post(self, values, actor):
+        """Add a candidate to the organisation's pool"""
+        return _answer(candidates.create_candidate(db.session, actor, values), 201)
+
+
+@blp.route("/candidates/import")
+class Import(MethodView):
+    @requires(blp, "candidates:write")
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/JsonResume"}}
+            },
+        }
+    )
+    @blp.response(201, CandidateSchema)
+    def post(self, actor):
+        """Import a JSON Resume as a new candidate
+
+        Mapped as CONTRACT says; an invalid document gets 422 with the failing paths and
+        nothing is saved.
+        """
+        document = request.get_json(silent=True)
+        candidate = resume_import.import_as_candidate(
+            db.session, actor, document, current_app.config["JSON_RESUME_SCHEMA"]
+        )
+        return _answer(candidate, 201)
+
+
+@blp.route("/candidates/<id:candidate_id>")
+class CandidateDetail(MethodView):
+    @requires(blp, "candidates:read")
+    @blp.response(200, CandidateSchema)
+    @blp.alt_response(304, description="Not modified")
+    def get(self, candidate_id, actor):
+        """Get a candidate (with its ETag)"""
+        candidate = candidates.get_candidate(db.session, actor, candidate_id)
+        return not_modified(revision_etag(candidate.revision)) or _answer(candidate)
+
+    @requires(blp, "candidates:write")
+    @blp.doc(**WRITE_DOC)
+    @blp.arguments(CandidateInputSchema(partial=EDITABLE))
+    @blp.response(200, CandidateSchema)
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def patch(self, changes, candidate_id, actor):
+        """Change a candidate (If-Match required)"""
+        revision = expected_revision()
+        return _answer(
+            candidates.update_candidate(db.session, actor, candidate_id, changes, revision)
+        )
+
+    @requires(blp, "candidates:write")
+    @blp.doc(**WRITE_DOC)
+    @blp.response(204)
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def delete(self, candidate_id, actor):
+        """Delete a candidate of the organisation's pool (If-Match required)"""
+        candidates.delete_candidate(db.session, actor, candidate_id, expected_revision())
+
+
+def document_json_resume(spec, schema_path: str) -> None:
+    """Publish the JSON Resume schema (draft-07) as the import's request body, in OpenAPI terms."""
+    schema = resume_import.load_schema(schema_path)
+    definitions = schema.get("definitions", {})
+    text = json.dumps(
+        {k: v for k, v in schema.items() if k not in ("$schema", "$id", "definitions")}
+    )
+    for name in definitions:
+        text = text.replace(f"#/definitions/{name}", f"#/components/schemas/JsonResume_{name}")
+    body = json.loads(text)
+    # The portal needs at least a name to create a candidate.
+    body["required"] = ["basics"]
+    body["properties"]["basics"]["required"] = ["name"]
+    basics = body["properties"]["basics"]["properties"]
+    basics["name"].update(minLength=1, maxLength=resume_import.NAME_MAX)
+    basics["email"]["maxLength"] = resume_import.EMAIL_MAX
+    for name, definition in definitions.items():
+        spec.components.schema(f"JsonResume_{name}", component=definition)
+    spec.components.schema("JsonResume", component=body)

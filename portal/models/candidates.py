@@ -1,0 +1,132 @@
+"""Candidates, their self- and interview assessments, sharing, and bulk import jobs."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.framework import Competency
+from portal.models.types import UTCDateTime, utcnow
+
+BACKGROUNDS = (
+    "product-management",
+    "marketing",
+    "engineering",
+    "sales",
+    "business-development",
+    "consulting",
+    "executive",
+)
+SOURCES = ("self", "interview")
+
+
+class Candidate(db.Model):
+    """A person's CPO readiness profile.
+
+    Recruiter-created candidates belong to an organisation (`organisation_id`); a candidate who
+    signed up owns their profile (`user_id`) and shares it with organisations one by one.
+    """
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        CheckConstraint("organisation_id IS NOT NULL OR user_id IS NOT NULL", name="has_an_owner"),
+        CheckConstraint("years_product BETWEEN 0 AND 60", name="years_product_range"),
+        CheckConstraint("years_leadership BETWEEN 0 AND 60", name="years_leadership_range"),
+        Index("ix_candidates_organisation_name", "organisation_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    headline: Mapped[str] = mapped_column(String(200), default="")
+    years_product: Mapped[float] = mapped_column(Float, default=0)
+    years_leadership: Mapped[float] = mapped_column(Float, default=0)
+    education: Mapped[str] = mapped_column(String(20), default="none")
+    certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    background: Mapped[str | None] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    work_history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assessments: Mapped[list["Assessment"]] = relationship(
+        cascade="all, delete-orphan", back_populates="candidate"
+    )
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Assessment(db.Model):
+    """One candidate's level on one competency from one source (self or interview)."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "competency_id", "source"),
+        CheckConstraint("level BETWEEN 0 AND 5", name="level_range"),
+        CheckConstraint("source IN ('self', 'interview')", name="source_known"),
+        # Ranking candidates on a competency reads this index, not the table.
+        Index("ix_assessments_competency_source_level", "competency_id", "source", "level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"))
+    source: Mapped[str] = mapped_column(String(20), default="self")
+    level: Mapped[float]
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="assessments")
+    competency: Mapped[Competency] = relationship()
+
+
+class CandidateShare(db.Model):
+    """A self-registered candidate lets an organisation see their profile (until withdrawn)."""
+
+    __tablename__ = "candidate_shares"
+
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True, index=True
+    )
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportJob(db.Model):
+    """A bulk import (CSV or zip of JSON Resumes) processed in the background."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    total: Mapped[int] = mapped_column(default=0)
+    processed: Mapped[int] = mapped_column(default=0)
+    succeeded: Mapped[int] = mapped_column(default=0)
+    # [{"row": 3, "name": "...", "errors": {"field": ["message"]}}] for every failed row
+    failures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

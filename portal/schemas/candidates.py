@@ -1,0 +1,100 @@
+"""Candidates as the API reads and writes them; the pages load their forms with the same fields."""
+
+import marshmallow as ma
+
+from portal.models.candidates import BACKGROUNDS, SOURCES
+from portal.models.scorecards import EDUCATION_LEVELS
+from portal.schemas.fields import SearchText, StrictFloat, WholeNumber, not_blank
+from portal.services.candidates import YEARS_MAX
+from portal.services.framework_loader import shipped_slugs
+
+_years = {
+    "validate": ma.validate.Range(0, YEARS_MAX, error=f"Years are between 0 and {YEARS_MAX}."),
+}
+
+
+class AssessmentInputSchema(ma.Schema):
+    competency = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(shipped_slugs("competencies"), error="Unknown competency."),
+    )
+    level = WholeNumber(
+        required=True,
+        validate=ma.validate.Range(0, 5, error="Level is a whole number from 0 to 5."),
+        metadata={"description": "0 = no evidence yet, 1 = Foundational ... 5 = Executive"},
+    )
+    evidence = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=2000, error="Keep evidence under 2,000 characters."),
+    )
+
+
+class AssessmentSchema(ma.Schema):
+    competency = ma.fields.String()
+    level = ma.fields.Float(metadata={"description": "0..5; interview levels are means, 1 decimal"})
+    evidence = ma.fields.String()
+    source = ma.fields.String(validate=ma.validate.OneOf(SOURCES))
+
+
+class CandidateInputSchema(ma.Schema):
+    """The editable fields. POST needs a name; PATCH takes any subset. Assessments are `self`."""
+
+    name = ma.fields.String(
+        required=True,
+        validate=[
+            ma.validate.Length(min=1, max=200, error="Enter 1 to 200 characters."),
+            not_blank,
+        ],
+    )
+    email = ma.fields.Email(
+        validate=ma.validate.Length(max=254),
+        error_messages={"invalid": "Enter a valid email address."},
+    )
+    headline = ma.fields.String(
+        validate=ma.validate.Length(max=200, error="Use at most 200 characters.")
+    )
+    years_product = StrictFloat(**_years)
+    years_leadership = StrictFloat(**_years)
+    education = ma.fields.String(validate=ma.validate.OneOf(EDUCATION_LEVELS))
+    certifications = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+        validate=ma.validate.Length(max=50, error="List at most 50 certifications."),
+    )
+    background = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(BACKGROUNDS))
+    summary = ma.fields.String(
+        validate=ma.validate.Length(max=5000, error="Keep it under 5,000 characters.")
+    )
+    assessments = ma.fields.List(
+        ma.fields.Nested(AssessmentInputSchema),
+        metadata={"description": "Replaces the self-assessments; interview ones are kept"},
+    )
+
+
+class CandidateSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    email = ma.fields.String()
+    headline = ma.fields.String()
+    years_product = ma.fields.Float()
+    years_leadership = ma.fields.Float()
+    education = ma.fields.String(validate=ma.validate.OneOf(EDUCATION_LEVELS))
+    certifications = ma.fields.List(ma.fields.String())
+    background = ma.fields.String(allow_none=True)
+    summary = ma.fields.String()
+    assessments = ma.fields.List(ma.fields.Nested(AssessmentSchema))
+
+
+class CandidateFilterSchema(ma.Schema):
+    q = SearchText(load_default=None, metadata={"description": "Text in the name or headline"})
+    education = ma.fields.String(load_default=None, validate=ma.validate.OneOf(EDUCATION_LEVELS))
+    background = ma.fields.String(load_default=None, validate=ma.validate.OneOf(BACKGROUNDS))
+    competency = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.OneOf(shipped_slugs("competencies")),
+        metadata={"description": "Only candidates assessed on this competency"},
+    )
+    min_level = ma.fields.Integer(
+        load_default=None,
+        validate=ma.validate.Range(1, 5),
+        metadata={"description": "With `competency`: at least this level (default 1)"},
+    )

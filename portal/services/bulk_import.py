@@ -1,0 +1,577 @@
+"""Bulk import of candidates: a CSV file, or a zip of JSON Resume documents.
+
+`start_import` checks the file's shape (refusing it whole when its columns or format are wrong)
+and records a queued `ImportJob`; `run_import` then validates every row with the same schema
+the API uses, inserts the valid ones in batches, and reports each failed row by number (or by
+zip member name) and field. It is meant for a background thread: it opens its own session, keeps
+the job's progress committed after every batch, and never raises.
+
+The CSV columns are documented in docs/bulk-import.md.
+"""
+
+import csv
+import io
+import json
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import marshmallow as ma
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from portal.models import Assessment, Candidate, Competency, ImportJob
+from portal.models.types import utcnow
+from portal.schemas.candidates import AssessmentInputSchema, CandidateInputSchema
+from portal.services.access import Actor
+from portal.services.candidates import one_decimal
+from portal.services.errors import NotFound, ValidationFailed, flatten_messages
+from portal.services.framework_loader import shipped_slugs
+from portal.services.resume_import import profile_values, read_resume
+
+log = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = (
+    "name",
+    "email",
+    "headline",
+    "years_product",
+    "years_leadership",
+    "education",
+    "background",
+    "certifications",
+    "summary",
+)
+COMPETENCY_COLUMNS = shipped_slugs("competencies")
+CSV_COLUMNS = REQUIRED_COLUMNS + COMPETENCY_COLUMNS
+CERTIFICATION_SEPARATOR = ";"
+
+BATCH_SIZE = 500
+ZIP_MAX_MEMBERS = 20_000
+ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024
+RECENT_JOBS = 10
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+NOT_UTF8 = (
+    'The file is not UTF-8 text{where}. Save it as "CSV UTF-8 (comma delimited)" and upload it '
+    "again."
+)
+DATABASE_REFUSED = "The database refused this row; nothing of it was saved."
+
+
+# --- starting a job --------------------------------------------------------------------------
+
+
+def start_import(
+    session: Session, actor: Actor, filename: str, data: bytes, schema_path: str
+) -> ImportJob:
+    """Check the file's shape and record a queued job; pass the same `data` to `run_import`.
+
+    The whole file is refused (ValidationFailed, nothing recorded) when it is neither .csv nor
+    .zip, is not UTF-8, has unknown or missing columns, is not a readable zip of .json files, or
+    is a zip that unpacks to too many files or too many bytes. `schema_path` is accepted for
+    symmetry with `run_import`; documents are only validated there, one by one.
+    """
+    actor.require_scope("candidates:write")
+    organisation_id = actor.require_organisation()
+    kind = _kind(filename)
+    total = _count_csv_rows(data) if kind == "csv" else len(_zip_members(_open_zip(data)))
+    job = ImportJob(
+        organisation_id=organisation_id,
+        created_by_id=actor.user_id,
+        filename=filename[:255],
+        kind=kind,
+        status="queued",
+        total=total,
+        processed=0,
+        succeeded=0,
+        failures=[],
+        error="",
+    )
+    session.add(job)
+    session.commit()
+    return job
+
+
+def _kind(filename: str) -> str:
+    lowered = filename.lower()
+    for kind in ("csv", "zip"):
+        if lowered.endswith(f".{kind}"):
+            return kind
+    raise _refuse("file", ["Upload a .csv file or a .zip of JSON Resume (.json) files."])
+
+
+def _refuse(field_name: str, messages: list[str]) -> ValidationFailed:
+    return ValidationFailed(
+        {field_name: messages}, "The file cannot be imported; nothing was saved."
+    )
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _csv_text(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _refuse("file", [NOT_UTF8.format(where=f" (byte {error.start + 1})")]) from None
+    if "\x00" in text:  # UTF-16 text without a byte-order mark decodes as "n\0a\0m\0e\0"
+        raise _refuse("file", [NOT_UTF8.format(where="")])
+    return text
+
+
+def _csv_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The checked header, and (data row number, cells) for each row that is not blank.
+
+    Row 1 is the first row under the header; blank rows are skipped but keep their number, so
+    a row number is the spreadsheet's row number minus one.
+    """
+    reader = csv.reader(io.StringIO(_csv_text(data), newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise _refuse("file", [f"The header cannot be read as CSV: {error}."]) from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise _refuse("file", ["The file is empty; its first row must name the columns."])
+    columns = [cell.strip().lower() for cell in header]
+    _check_columns(columns)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        try:
+            for cells in reader:
+                number += 1
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+        except csv.Error as error:
+            raise _refuse("file", [f"Row {number + 1} cannot be read as CSV: {error}."]) from None
+
+    return columns, records()
+
+
+def _check_columns(columns: list[str]) -> None:
+    known = set(CSV_COLUMNS)
+    errors = [
+        f"Unknown column {name!r}" if name else f"Column {index + 1} has no name"
+        for index, name in enumerate(columns)
+        if name not in known
+    ]
+    errors += [
+        f"Duplicate column {name!r}"
+        for index, name in enumerate(columns)
+        if name in known and columns.index(name) != index
+    ]
+    errors += [f"Missing column {name!r}" for name in REQUIRED_COLUMNS if name not in columns]
+    if errors:
+        raise _refuse("columns", errors)
+
+
+def _count_csv_rows(data: bytes) -> int:
+    _columns, records = _csv_records(data)
+    total = sum(1 for _ in records)
+    if total == 0:
+        raise _refuse("file", ["The file has no rows under its header."])
+    return total
+
+
+# --- zip of JSON Resumes ---------------------------------------------------------------------
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _refuse("file", ["The file is not a readable zip archive."]) from None
+    members = archive.infolist()
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise _refuse("file", [f"The zip holds more than {ZIP_MAX_MEMBERS:,} files."])
+    if sum(member.file_size for member in members) > ZIP_MAX_TOTAL_BYTES:
+        limit = ZIP_MAX_TOTAL_BYTES // (1024 * 1024)
+        raise _refuse("file", [f"The zip unpacks to more than {limit} MB."])
+    if not _zip_members(archive):
+        raise _refuse("file", ["The zip holds no .json files."])
+    return archive
+
+
+def _zip_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The .json files, in archive order; folders and macOS resource forks are skipped."""
+    return [
+        member
+        for member in archive.infolist()
+        if not member.is_dir()
+        and member.filename.lower().endswith(".json")
+        and not member.filename.startswith("__MACOSX/")
+        and not member.filename.rsplit("/", 1)[-1].startswith("._")
+    ]
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Any:
+    """The member's JSON document; ValidationFailed when it cannot be read or parsed."""
+    try:
+        with archive.open(member) as handle:
+            raw = handle.read(member.file_size + 1)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
+        raise ValidationFailed({"_document": [f"The file cannot be unpacked: {error}."]}) from None
+    if len(raw) > member.file_size:
+        raise ValidationFailed({"_document": ["The file is larger than the zip declares."]})
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ValidationFailed({"_document": ["The file is not UTF-8 text."]}) from None
+    except RecursionError:
+        raise ValidationFailed({"_document": ["The JSON is nested too deeply."]}) from None
+    except json.JSONDecodeError as error:
+        raise ValidationFailed(
+            {
+                "_document": [
+                    f"Not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+                ]
+            }
+        ) from None
+
+
+# --- running a job ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """One source row: where it came from, and either its values or its errors."""
+
+    ref: int | str  # data row number (CSV) or member name (zip)
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def failure(self) -> dict[str, Any]:
+        return {"row": self.ref, "name": self.name, "errors": self.errors}
+
+
+def run_import(
+    session_factory: Callable[[], Session],
+    job_id: int,
+    data: bytes,
+    actor: Actor,
+    schema_path: str,
+) -> None:
+    """Process a queued job to the end; for a background thread, so it never raises.
+
+    Valid rows are inserted `BATCH_SIZE` at a time, each batch with the job's progress in one
+    transaction. When the database refuses a batch it is retried row by row, so only the rows
+    it refuses fail. An unexpected error ends the job as "failed" with its `error` text; the
+    batches committed before it stay imported and counted.
+    """
+    session = session_factory()
+    try:
+        job = session.scalar(
+            select(ImportJob).where(
+                ImportJob.id == job_id, ImportJob.organisation_id == actor.organisation_id
+            )
+        )
+        if job is None or job.status != "queued":
+            log.warning("import job %s is not a queued job of the caller; not run", job_id)
+            return
+        job.status = "running"
+        session.commit()
+        try:
+            _process(session, actor, job, data, schema_path)
+        except Exception as error:
+            log.exception("import job %s failed", job_id)
+            session.rollback()
+            job = session.get(ImportJob, job_id)
+            job.status = "failed"
+            job.error = (
+                f"The import stopped after {job.processed} of {job.total} rows: {_describe(error)}"
+            )[:2000]
+            job.finished_at = utcnow()
+            session.commit()
+    except Exception:
+        log.exception("import job %s could not record its outcome", job_id)
+        session.rollback()
+    finally:
+        session.close()
+
+
+def _describe(error: Exception) -> str:
+    """What the job's page may show; the details (SQL, traceback) stay in the log."""
+    if isinstance(error, ValidationFailed):
+        return " ".join(message for messages in error.errors.values() for message in messages)
+    if isinstance(error, DBAPIError):
+        return f"the database stopped it ({type(error.orig).__name__})."
+    return f"an unexpected error stopped it ({type(error).__name__}); the log has the details."
+
+
+def _process(session: Session, actor: Actor, job: ImportJob, data: bytes, schema_path: str):
+    actor.require_scope("candidates:write")
+    competency_ids = dict(session.execute(select(Competency.slug, Competency.id)).all())
+    reader = _CsvRows(data) if job.kind == "csv" else _ZipRows(session, data, schema_path)
+    inserter = _Inserter(session, job.organisation_id, competency_ids)
+    batch: list[_Row] = []
+    for row in reader:
+        batch.append(row)
+        if len(batch) >= BATCH_SIZE:
+            inserter.save(job, batch)
+            batch = []
+    if batch:
+        inserter.save(job, batch)
+    job.status = "done"
+    job.finished_at = utcnow()
+    session.commit()
+
+
+def _schema_errors(schema: ma.Schema, values: dict[str, Any]) -> tuple[dict, dict]:
+    """(loaded values, {}) when `values` pass the schema, else ({}, {dotted.path: [messages]})."""
+    try:
+        return schema.load(values), {}
+    except ma.ValidationError as error:
+        return {}, flatten_messages(error.normalized_messages())
+
+
+class _CsvRows:
+    """CSV rows as `_Row`s: text converted to numbers and lists, then checked by the API's schema.
+
+    The profile fields go through `CandidateInputSchema`; each level cell through the schema it
+    nests for assessments, once per distinct (competency, cell) pair, since a file of thousands
+    of rows holds only a few dozen of those.
+    """
+
+    def __init__(self, data: bytes):
+        self.columns, self.records = _csv_records(data)
+        self.schema = CandidateInputSchema(exclude=("assessments",))
+        self.assessment_schema = AssessmentInputSchema()
+        self.levels: dict[tuple[str, str], tuple[dict[str, Any], list[str]]] = {}
+
+    def __iter__(self) -> Iterator[_Row]:
+        for number, cells in self.records:
+            yield self._row(number, cells)
+
+    def _row(self, number: int, cells: list[str]) -> _Row:
+        if len(cells) != len(self.columns):
+            cells_text = f"{len(cells)} cells; the header has {len(self.columns)}"
+            where = self.columns.index("name")
+            name = cells[where].strip() if where < len(cells) else ""
+            return _Row(number, name[:200], errors={"_row": [f"This row has {cells_text}."]})
+        text = {column: cell.strip() for column, cell in zip(self.columns, cells, strict=True)}
+        row = _Row(number, text["name"][:200])
+        values: dict[str, Any] = {
+            "name": text["name"],
+            "headline": text["headline"],
+            "summary": text["summary"],
+            "certifications": [
+                item.strip()
+                for item in text["certifications"].split(CERTIFICATION_SEPARATOR)
+                if item.strip()
+            ],
+        }
+        for column in ("email", "education", "background"):
+            if text[column]:
+                values[column] = text[column] if column == "email" else text[column].lower()
+        for column in ("years_product", "years_leadership"):
+            if text[column]:
+                if _NUMBER.fullmatch(text[column]):
+                    values[column] = float(text[column])
+                else:
+                    row.errors[column] = ["Enter a number of years, such as 7.5."]
+        loaded, errors = _schema_errors(self.schema, values)
+        for column, messages in errors.items():
+            row.errors.setdefault(column.split(".")[0], []).extend(messages)
+        assessments = []
+        for slug in COMPETENCY_COLUMNS:
+            if text.get(slug):
+                entry, messages = self._level(slug, text[slug])
+                if messages:
+                    row.errors[slug] = messages
+                else:
+                    assessments.append(entry)
+        if not row.errors:
+            row.values = {**loaded, "assessments": assessments}
+        return row
+
+    def _level(self, slug: str, cell: str) -> tuple[dict[str, Any], list[str]]:
+        """The assessment a level cell gives, or the messages that refuse it."""
+        key = (slug, cell)
+        if key not in self.levels:
+            if _NUMBER.fullmatch(cell):
+                level = float(cell)
+                entry = {"competency": slug, "level": int(level) if level.is_integer() else level}
+                loaded, errors = _schema_errors(self.assessment_schema, entry)
+                messages = [message for field in errors.values() for message in field]
+                self.levels[key] = (loaded, messages)
+            else:
+                self.levels[key] = ({}, ["Level is a whole number from 0 to 5."])
+        return self.levels[key]
+
+
+class _ZipRows:
+    """Zip members as `_Row`s: each a JSON Resume, read and mapped as the single import does."""
+
+    def __init__(self, session: Session, data: bytes, schema_path: str):
+        self.session = session
+        self.archive = _open_zip(data)
+        self.schema_path = schema_path
+        self.schema = CandidateInputSchema()
+
+    def __iter__(self) -> Iterator[_Row]:
+        for member in _zip_members(self.archive):
+            yield self._row(member)
+
+    def _row(self, member: zipfile.ZipInfo) -> _Row:
+        row = _Row(member.filename, "")
+        try:
+            document = _read_member(self.archive, member)
+            basics = document.get("basics") if isinstance(document, dict) else None
+            name = basics.get("name") if isinstance(basics, dict) else None
+            row.name = name[:200] if isinstance(name, str) else ""
+            values = profile_values(read_resume(self.session, document, self.schema_path))
+        except ValidationFailed as error:
+            row.errors = error.errors
+            return row
+        except RecursionError:  # a document nested deeper than the validator can follow
+            row.errors = {"_document": ["The JSON is nested too deeply."]}
+            return row
+        work_history = values.pop("work_history")
+        loaded, row.errors = _schema_errors(self.schema, values)
+        if not row.errors:
+            row.values = {**loaded, "work_history": work_history}
+        return row
+
+
+class _Inserter:
+    """Inserts valid rows (candidates, then their self-assessments) and records progress."""
+
+    def __init__(self, session: Session, organisation_id: int, competency_ids: dict[str, int]):
+        self.session = session
+        self.organisation_id = organisation_id
+        self.competency_ids = competency_ids
+
+    def save(self, job: ImportJob, batch: list[_Row]) -> None:
+        failed = [row for row in batch if not self._resolve(row)]
+        valid = [row for row in batch if not row.errors]
+        try:
+            self._insert(valid)
+            succeeded = len(valid)
+        except DBAPIError:
+            log.warning("import job %s: a batch was refused; retrying row by row", job.id)
+            self.session.rollback()
+            succeeded = 0
+            for row in valid:
+                if self._insert_alone(row):
+                    succeeded += 1
+                else:
+                    failed.append(row)
+            order = {id(row): index for index, row in enumerate(batch)}
+            failed.sort(key=lambda row: order[id(row)])
+        job.processed += len(batch)
+        job.succeeded += succeeded
+        if failed:
+            job.failures = [*job.failures, *(row.failure() for row in failed)]
+        self.session.commit()
+
+    def _resolve(self, row: _Row) -> bool:
+        """Check the row's competencies against the database's; False when it has errors."""
+        if row.errors:
+            return False
+        seen = set()
+        for entry in row.values.get("assessments", []):
+            slug = entry["competency"]
+            if slug not in self.competency_ids:
+                row.errors[slug] = [f"Unknown competency {slug!r}."]
+            elif slug in seen:
+                row.errors[slug] = [f"{slug} is assessed twice."]
+            seen.add(slug)
+        return not row.errors
+
+    def _insert_alone(self, row: _Row) -> bool:
+        try:
+            self._insert([row])
+            self.session.commit()
+        except DBAPIError:
+            log.warning("import: the database refused row %s", row.ref, exc_info=True)
+            self.session.rollback()
+            row.errors = {"_row": [DATABASE_REFUSED]}
+            return False
+        return True
+
+    def _insert(self, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        now = utcnow()
+        parameters = [self._candidate(row, now) for row in rows]
+        ids = self._candidate_ids(parameters)
+        assessments = [
+            {
+                "candidate_id": candidate_id,
+                "competency_id": self.competency_ids[entry["competency"]],
+                "source": "self",
+                "level": float(entry["level"]),
+                "evidence": entry.get("evidence", ""),
+                "updated_at": now,
+            }
+            for candidate_id, row in zip(ids, rows, strict=True)
+            for entry in row.values.get("assessments", [])
+        ]
+        if assessments:
+            self.session.execute(insert(Assessment.__table__), assessments)
+
+    def _candidate_ids(self, parameters: list[dict[str, Any]]) -> list[int]:
+        """Insert the candidates (Core, INSERT ... RETURNING); their ids, in parameter order.
+
+        PostgreSQL takes a page of rows per statement; on SQLite, SQLAlchemy pairs ids with
+        parameters by sending one statement per row, which costs little in-process.
+        """
+        candidates = Candidate.__table__
+        statement = insert(candidates).returning(candidates.c.id, sort_by_parameter_order=True)
+        return list(self.session.scalars(statement, parameters))
+
+    def _candidate(self, row: _Row, now: datetime) -> dict[str, Any]:
+        values = row.values
+        return {
+            "organisation_id": self.organisation_id,
+            "name": values["name"],
+            "email": values.get("email", ""),
+            "headline": values.get("headline", ""),
+            "years_product": one_decimal(values.get("years_product", 0)),
+            "years_leadership": one_decimal(values.get("years_leadership", 0)),
+            "education": values.get("education", "none"),
+            "certifications": values.get("certifications", []),
+            "background": values.get("background"),
+            "summary": values.get("summary", ""),
+            "work_history": values.get("work_history", []),
+            "revision": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
+# --- reading jobs ----------------------------------------------------------------------------
+
+
+def job_for(session: Session, actor: Actor, job_id: int) -> ImportJob:
+    """One of the caller's organisation's import jobs (NotFound for anyone else's)."""
+    actor.require_scope("candidates:read")
+    organisation_id = actor.require_organisation()
+    job = session.scalar(
+        select(ImportJob).where(
+            ImportJob.id == job_id, ImportJob.organisation_id == organisation_id
+        )
+    )
+    if job is None:
+        raise NotFound(f"No import {job_id} is visible to you.")
+    return job
+
+
+def recent_jobs(session: Session, actor: Actor, limit: int = RECENT_JOBS) -> list[ImportJob]:
+    """The organisation's latest import jobs, newest first."""
+    actor.require_scope("candidates:read")
+    organisation_id = actor.require_organisation()
+    statement = (
+        select(ImportJob)
+        .where(ImportJob.organisation_id == organisation_id)
+        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))

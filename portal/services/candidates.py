@@ -1,0 +1,301 @@
+"""Candidates: who may see and change a profile, and the rules a profile follows.
+
+Visibility: a recruiter or API key of an organisation sees the candidates the organisation
+created and the self-registered candidates who share their profile with it. A signed-in
+candidate sees and edits only their own profile. Everyone else is told "not found".
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import Assessment, Candidate, CandidateShare, Competency, Organisation, User
+from portal.models.types import utcnow
+from portal.services import framework
+from portal.services.access import Actor
+from portal.services.concurrency import refuses_lost_race
+from portal.services.errors import Forbidden, NotFound, StaleWrite, ValidationFailed
+from portal.services.pagination import Page, paginate
+from portal.services.text import trimmed
+
+YEARS_MAX = 60
+PROFILE_FIELDS = (
+    "name",
+    "email",
+    "headline",
+    "years_product",
+    "years_leadership",
+    "education",
+    "certifications",
+    "background",
+    "summary",
+    "work_history",
+)
+_DETAIL = (selectinload(Candidate.assessments).selectinload(Assessment.competency),)
+
+
+STALE = (
+    "This profile was changed elsewhere since you loaded it. "
+    "Nothing was saved; reload it to see the latest version."
+)
+
+
+@dataclass(frozen=True)
+class CandidateFilter:
+    q: str | None = None
+    education: str | None = None
+    background: str | None = None
+    competency: str | None = None  # slug: only candidates assessed on it
+    min_level: int | None = None  # with competency: at least this level
+
+
+def one_decimal(value: float) -> float:
+    """Round half up to one decimal, as SQL ROUND does."""
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+# --- visibility ------------------------------------------------------------------------------
+
+
+def _visible(actor: Actor) -> Select:
+    if actor.role == "candidate":
+        return (
+            select(Candidate)
+            .join(User, User.id == Candidate.user_id)
+            .where(User.id == actor.user_id)
+        )
+    organisation_id = actor.require_organisation()
+    shared = exists().where(
+        CandidateShare.candidate_id == Candidate.id,
+        CandidateShare.organisation_id == organisation_id,
+    )
+    return select(Candidate).where(or_(Candidate.organisation_id == organisation_id, shared))
+
+
+def get_candidate(session: Session, actor: Actor, candidate_id: int) -> Candidate:
+    if actor.role != "candidate":
+        actor.require_scope("candidates:read")
+    return _find(session, actor, candidate_id)
+
+
+def _find(session: Session, actor: Actor, candidate_id: int) -> Candidate:
+    candidate = session.scalar(
+        _visible(actor).options(*_DETAIL).where(Candidate.id == candidate_id)
+    )
+    if candidate is None:
+        raise NotFound(f"No candidate {candidate_id} is visible to you.")
+    return candidate
+
+
+def candidate_page(
+    session: Session, actor: Actor, criteria: CandidateFilter, page: int, page_size: int
+) -> Page:
+    """Candidates the caller may see, by name."""
+    actor.require_scope("candidates:read")
+    statement = _visible(actor).options(*_DETAIL)
+    text = (criteria.q or "").strip()
+    if text:
+        statement = statement.where(
+            or_(
+                Candidate.name.icontains(text, autoescape=True),
+                Candidate.headline.icontains(text, autoescape=True),
+            )
+        )
+    if criteria.education:
+        statement = statement.where(Candidate.education == criteria.education)
+    if criteria.background:
+        statement = statement.where(Candidate.background == criteria.background)
+    if criteria.competency:
+        statement = statement.where(
+            Candidate.assessments.any(
+                (Assessment.competency.has(Competency.slug == criteria.competency))
+                & (Assessment.level >= (criteria.min_level or 1))
+            )
+        )
+    return paginate(session, statement.order_by(Candidate.name, Candidate.id), page, page_size)
+
+
+def _writable(session: Session, actor: Actor, candidate_id: int, revision: int) -> Candidate:
+    if actor.role != "candidate":
+        actor.require_scope("candidates:write")
+    candidate = _find(session, actor, candidate_id)
+    if actor.role != "candidate" and candidate.organisation_id != actor.organisation_id:
+        raise Forbidden("This candidate owns their profile; only they can change it.")
+    if candidate.revision != revision:
+        raise StaleWrite(STALE)
+    return candidate
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def create_candidate(session: Session, actor: Actor, values: dict[str, Any]) -> Candidate:
+    """A candidate in the caller's organisation's pool."""
+    actor.require_scope("candidates:write")
+    candidate = Candidate(organisation_id=actor.require_organisation(), name="")
+    _apply(session, candidate, values)
+    session.add(candidate)
+    session.commit()
+    return candidate
+
+
+def own_profile(session: Session, user: User) -> Candidate:
+    """The signed-in candidate's profile, created empty on first use."""
+    candidate = session.scalar(
+        select(Candidate).options(*_DETAIL).where(Candidate.user_id == user.id)
+    )
+    if candidate is None:
+        candidate = Candidate(user_id=user.id, name=user.name or user.email, email=user.email)
+        session.add(candidate)
+        session.commit()
+    return candidate
+
+
+@refuses_lost_race(STALE)
+def update_candidate(
+    session: Session, actor: Actor, candidate_id: int, changes: dict[str, Any], revision: int
+) -> Candidate:
+    candidate = _writable(session, actor, candidate_id, revision)
+    _apply(session, candidate, changes)
+    session.commit()
+    return candidate
+
+
+@refuses_lost_race(STALE)
+def delete_candidate(session: Session, actor: Actor, candidate_id: int, revision: int) -> None:
+    candidate = _writable(session, actor, candidate_id, revision)
+    session.delete(candidate)
+    session.commit()
+
+
+def _apply(session: Session, candidate: Candidate, values: dict[str, Any]) -> None:
+    for field in PROFILE_FIELDS:
+        if field in values:
+            value = values[field]
+            if field in ("years_product", "years_leadership"):
+                value = one_decimal(value)
+            setattr(candidate, field, value)
+    if "assessments" in values:
+        errors = _set_self_assessments(session, candidate, values["assessments"])
+        if errors:
+            session.rollback()
+            raise ValidationFailed(errors)
+    if not trimmed(candidate.name or ""):
+        session.rollback()
+        raise ValidationFailed({"name": ["Enter the candidate's name."]})
+    candidate.updated_at = utcnow()
+
+
+def _set_self_assessments(session: Session, candidate: Candidate, entries: list[dict]) -> dict:
+    """Replace the self-assessments; interview assessments are kept as they are."""
+    slugs = [entry["competency"] for entry in entries]
+    known = framework.competencies_by_slug(session, slugs)
+    errors = {}
+    for index, slug in enumerate(slugs):
+        if slug not in known:
+            errors[f"assessments.{index}.competency"] = [f"Unknown competency {slug!r}."]
+        elif slugs.index(slug) != index:
+            errors[f"assessments.{index}.competency"] = [f"{known[slug].name} is assessed twice."]
+    if errors:
+        return errors
+    current = {a.competency.slug: a for a in candidate.assessments if a.source == "self"}
+    kept = [a for a in candidate.assessments if a.source != "self"]
+    for entry in entries:
+        row = current.get(entry["competency"]) or Assessment(
+            competency=known[entry["competency"]], source="self"
+        )
+        if (row.level, row.evidence) != (entry["level"], entry.get("evidence", "")):
+            row.level = entry["level"]
+            row.evidence = entry.get("evidence", "")
+            row.updated_at = utcnow()
+        kept.append(row)
+    candidate.assessments = kept
+    return {}
+
+
+@refuses_lost_race(STALE)
+def assess(
+    session: Session, actor: Actor, candidate_id: int, entry: dict[str, Any], revision: int
+) -> Candidate:
+    """Set one self-assessment (level 0..5 and evidence), keeping the others."""
+    candidate = _writable(session, actor, candidate_id, revision)
+    entries = [
+        {"competency": a.competency.slug, "level": a.level, "evidence": a.evidence}
+        for a in candidate.assessments
+        if a.source == "self" and a.competency.slug != entry["competency"]
+    ]
+    _apply(session, candidate, {"assessments": [*entries, entry]})
+    session.commit()
+    return candidate
+
+
+# --- sharing ---------------------------------------------------------------------------------
+
+
+def share_with(session: Session, user: User, organisation_slug: str) -> Organisation:
+    """Let an organisation's recruiters see the signed-in candidate's profile."""
+    candidate = own_profile(session, user)
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.slug == organisation_slug)
+    )
+    if organisation is None:
+        raise ValidationFailed({"organisation": ["No organisation has this code."]})
+    if session.get(CandidateShare, (candidate.id, organisation.id)) is None:
+        session.add(CandidateShare(candidate_id=candidate.id, organisation_id=organisation.id))
+        session.commit()
+    return organisation
+
+
+def withdraw(session: Session, user: User, organisation_id: int) -> None:
+    candidate = own_profile(session, user)
+    share = session.get(CandidateShare, (candidate.id, organisation_id))
+    if share is not None:
+        session.delete(share)
+        session.commit()
+
+
+def shared_with(session: Session, user: User) -> list[Organisation]:
+    candidate = own_profile(session, user)
+    statement = (
+        select(Organisation)
+        .join(CandidateShare, CandidateShare.organisation_id == Organisation.id)
+        .where(CandidateShare.candidate_id == candidate.id)
+        .order_by(Organisation.name)
+    )
+    return list(session.scalars(statement))
+
+
+# --- presentation ----------------------------------------------------------------------------
+
+
+def document(candidate: Candidate) -> dict[str, Any]:
+    """The candidate as the API shows it."""
+    return {
+        "id": candidate.id,
+        "name": candidate.name,
+        "email": candidate.email,
+        "headline": candidate.headline,
+        "years_product": candidate.years_product,
+        "years_leadership": candidate.years_leadership,
+        "education": candidate.education,
+        "certifications": list(candidate.certifications),
+        "background": candidate.background,
+        "summary": candidate.summary,
+        "assessments": [
+            {
+                "competency": a.competency.slug,
+                "level": a.level,
+                "evidence": a.evidence,
+                "source": a.source,
+            }
+            for a in sorted(candidate.assessments, key=lambda a: (a.competency.position, a.source))
+        ],
+    }
+
+
+def assessment_progress(candidate: Candidate, total: int) -> tuple[int, int]:
+    """(assessed, total) self-assessments, for "9 of 14 assessed"."""
+    return sum(1 for a in candidate.assessments if a.source == "self"), total

@@ -1,0 +1,202 @@
+"""The organisation's candidate pool: search, add and edit, import one resume or many."""
+
+import json
+import threading
+
+from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy.orm import sessionmaker
+
+from portal.auth import page_actor
+from portal.extensions import db
+from portal.models.candidates import BACKGROUNDS
+from portal.models.scorecards import EDUCATION_LEVELS
+from portal.schemas.candidates import CandidateFilterSchema
+from portal.services import bulk_import, candidates, framework, resume_import
+from portal.services.candidates import CandidateFilter
+from portal.services.errors import StaleWrite, ValidationFailed
+from portal.web.candidate_forms import load_profile_form
+from portal.web.forms import load_query, page_number, posted_revision, see_other
+from portal.web.htmx import render
+from portal.web.profile import uploaded_document
+
+bp = Blueprint("candidates", __name__, url_prefix="/candidates")
+
+
+@bp.before_request
+@login_required
+def _recruiters_only():
+    page_actor().require_organisation()
+
+
+PAGE_SIZE = 25
+
+
+@bp.get("")
+def index():
+    """Candidates visible to the organisation, searchable by name, headline and competency."""
+    criteria, errors = load_query(CandidateFilterSchema())
+    page = candidates.candidate_page(
+        db.session, page_actor(), CandidateFilter(**criteria), page_number(), PAGE_SIZE
+    )
+    return render(
+        "candidates/index.html",
+        "candidate_list",
+        status=422 if errors else 200,
+        page=page,
+        criteria=criteria,
+        errors=errors,
+        competencies=framework.all_competencies(db.session),
+        **_choices(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Add a candidate to the pool by hand."""
+    actor, form, errors = page_actor(), {}, {}
+    if request.method == "POST":
+        form, errors = load_profile_form()
+        if not errors:
+            try:
+                candidate = candidates.create_candidate(db.session, actor, form)
+            except ValidationFailed as error:
+                errors = error.errors
+            else:
+                return see_other(url_for("candidates.detail", candidate_id=candidate.id))
+    return render(
+        "candidates/new.html",
+        "candidate_form",
+        status=422 if errors else 200,
+        form=form,
+        errors=errors,
+        **_choices(),
+    )
+
+
+@bp.route("/<id:candidate_id>", methods=["GET", "POST"])
+def detail(candidate_id):
+    """A candidate's profile and assessments; the organisation's own candidates can be edited."""
+    actor = page_actor()
+    candidate = candidates.get_candidate(db.session, actor, candidate_id)
+    form, errors = None, {}
+    if request.method == "POST":
+        form, errors = load_profile_form()
+        if not errors:
+            try:
+                candidates.update_candidate(
+                    db.session, actor, candidate_id, form, posted_revision()
+                )
+            except (ValidationFailed, StaleWrite) as error:
+                errors = getattr(error, "errors", {"_schema": [error.detail]})
+            else:
+                flash("Saved.", "success")
+                return see_other(url_for("candidates.detail", candidate_id=candidate_id))
+        candidate = candidates.get_candidate(db.session, actor, candidate_id)
+    return render(
+        "candidates/detail.html",
+        "candidate_form",
+        status=(409 if "_schema" in errors else 422) if errors else 200,
+        candidate=candidate,
+        owned=candidate.organisation_id == actor.organisation_id,
+        form=form or candidates.document(candidate),
+        errors=errors,
+        names=framework.competency_names(db.session),
+        **_choices(),
+    )
+
+
+@bp.post("/<id:candidate_id>/delete")
+def delete(candidate_id):
+    """Remove a candidate of the organisation's pool."""
+    try:
+        candidates.delete_candidate(db.session, page_actor(), candidate_id, posted_revision())
+    except StaleWrite as error:
+        flash(error.detail, "error")
+        return see_other(url_for("candidates.detail", candidate_id=candidate_id))
+    flash("The candidate is deleted.", "success")
+    return see_other(url_for("candidates.index"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_resume():
+    """Read one JSON Resume and review it before adding the candidate."""
+    page_actor().require_scope("candidates:write")
+    if request.method == "GET":
+        return render_template("profile/import.html", errors={}, profile=None, document="")
+    document, errors = uploaded_document()
+    profile = None
+    if not errors:
+        try:
+            profile = resume_import.read_resume(db.session, document, _schema())
+        except ValidationFailed as error:
+            errors = error.errors
+    return render_template(
+        "profile/import.html",
+        errors=errors,
+        profile=profile,
+        document=json.dumps(document) if profile else "",
+        names=framework.competency_names(db.session),
+    ), (422 if errors else 200)
+
+
+@bp.post("/import/confirm")
+def confirm_import():
+    """Add the reviewed resume's candidate to the pool."""
+    try:
+        document = json.loads(request.form.get("document", ""))
+        candidate = resume_import.import_as_candidate(db.session, page_actor(), document, _schema())
+    except (ValueError, ValidationFailed):
+        flash("The reviewed resume could not be read again; upload it once more.", "error")
+        return see_other(url_for("candidates.import_resume"))
+    return see_other(url_for("candidates.detail", candidate_id=candidate.id))
+
+
+@bp.route("/bulk", methods=["GET", "POST"])
+def bulk():
+    """Upload a CSV or a zip of JSON Resumes; rows are imported in the background."""
+    actor, errors = page_actor(), {}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read() if upload and upload.filename else b""
+        filename = upload.filename if upload else ""
+        try:
+            job = bulk_import.start_import(db.session, actor, filename, data, _schema())
+        except ValidationFailed as error:
+            errors = error.errors
+        else:
+            _run_in_background(job.id, data, actor)
+            return see_other(url_for("candidates.job", job_id=job.id))
+    return render(
+        "candidates/bulk.html",
+        "bulk",
+        status=422 if errors else 200,
+        errors=errors,
+        jobs=bulk_import.recent_jobs(db.session, actor),
+    )
+
+
+@bp.get("/bulk/<id:job_id>")
+def job(job_id):
+    """An import's progress (polled while it runs) and the report of every failed row."""
+    found = bulk_import.job_for(db.session, page_actor(), job_id)
+    return render("candidates/job.html", "job", job=found)
+
+
+def _run_in_background(job_id: int, data: bytes, actor) -> None:
+    app = current_app._get_current_object()
+    schema = _schema()
+
+    def work():
+        with app.app_context():
+            bulk_import.run_import(sessionmaker(bind=db.engine), job_id, data, actor, schema)
+
+    threading.Thread(target=work, name=f"import-{job_id}", daemon=True).start()
+
+
+def _schema() -> str:
+    return current_app.config["JSON_RESUME_SCHEMA"]
+
+
+def _choices() -> dict:
+    return {"educations": EDUCATION_LEVELS, "backgrounds": BACKGROUNDS}

@@ -1,0 +1,185 @@
+"""A candidate's own pages: profile, self-assessment, JSON Resume import, sharing."""
+
+import json
+
+from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal.auth import page_actor
+from portal.extensions import db
+from portal.models.candidates import BACKGROUNDS
+from portal.models.scorecards import EDUCATION_LEVELS
+from portal.schemas.candidates import AssessmentInputSchema
+from portal.services import candidates, framework, resume_import
+from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
+from portal.services.framework import CompetencyFilter
+from portal.web.candidate_forms import load_profile_form
+from portal.web.forms import load_form, posted_revision, see_other
+from portal.web.htmx import render
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+MAX_RESUME_BYTES = 512 * 1024
+
+
+@bp.before_request
+@login_required
+def _candidates_only():
+    if current_user.role != "candidate":
+        raise Forbidden("These pages are for candidates; recruiters use the candidate pool.")
+
+
+def _profile():
+    return candidates.own_profile(db.session, current_user)
+
+
+@bp.route("", methods=["GET", "POST"])
+def edit():
+    """Your profile, saved as a whole; fields are checked as you leave them."""
+    candidate, errors, form = _profile(), {}, None
+    if request.method == "POST":
+        form, errors = load_profile_form()
+        if not errors:
+            try:
+                candidates.update_candidate(
+                    db.session, page_actor(), candidate.id, form, posted_revision()
+                )
+            except (ValidationFailed, StaleWrite) as error:
+                errors = getattr(error, "errors", {"_schema": [error.detail]})
+            else:
+                flash("Your profile is saved.", "success")
+                return see_other(url_for("profile.edit"))
+    return _profile_page(candidate, form, errors)
+
+
+@bp.post("/check")
+def check():
+    """Validate the profile form without saving, for inline messages."""
+    form, errors = load_profile_form()
+    return _profile_page(_profile(), form, errors)
+
+
+def _profile_page(candidate, form, errors):
+    return render(
+        "profile/edit.html",
+        "profile_form",
+        status=422 if errors else 200,
+        candidate=candidate,
+        form=form or candidates.document(candidate),
+        errors=errors,
+        educations=EDUCATION_LEVELS,
+        backgrounds=BACKGROUNDS,
+    )
+
+
+@bp.route("/assessment", methods=["GET", "POST"])
+def assessment():
+    """Walk the competencies by skill area and pick the level that matches what you do."""
+    candidate, errors, saved = _profile(), {}, None
+    if request.method == "POST":
+        entry, errors = load_form(AssessmentInputSchema())
+        if not errors:
+            try:
+                candidate = candidates.assess(
+                    db.session, page_actor(), candidate.id, entry, posted_revision()
+                )
+                saved = entry["competency"]
+            except (ValidationFailed, StaleWrite) as error:
+                errors = getattr(error, "errors", {"_schema": [error.detail]})
+        if saved and request.headers.get("HX-Request") != "true":
+            return see_other(url_for("profile.assessment", _anchor=f"c-{saved}"))
+    groups = framework.competencies_by_area(db.session, CompetencyFilter())
+    assessed = {a.competency.slug: a for a in candidate.assessments if a.source == "self"}
+    return render(
+        "profile/assessment.html",
+        "assessments",
+        status=422 if errors else 200,
+        candidate=candidate,
+        groups=groups,
+        assessed=assessed,
+        total=sum(len(group.competencies) for group in groups),
+        errors=errors,
+        saved=saved,
+        failed=request.form.get("competency") if errors else None,
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_resume():
+    """Upload a JSON Resume and review what it says before anything is saved."""
+    if request.method == "GET":
+        return render_template("profile/import.html", errors={}, profile=None, document="")
+    document, errors = uploaded_document()
+    profile = None
+    if not errors:
+        try:
+            profile = resume_import.read_resume(db.session, document, _schema())
+        except ValidationFailed as error:
+            errors = error.errors
+    return render_template(
+        "profile/import.html",
+        errors=errors,
+        profile=profile,
+        document=json.dumps(document) if profile else "",
+        names=framework.competency_names(db.session),
+    ), (422 if errors else 200)
+
+
+@bp.post("/import/confirm")
+def confirm_import():
+    """Save the reviewed resume to your profile."""
+    try:
+        document = json.loads(request.form.get("document", ""))
+        resume_import.apply_to_own_profile(db.session, current_user, document, _schema())
+    except (ValueError, ValidationFailed):
+        flash("The reviewed resume could not be read again; upload it once more.", "error")
+        return see_other(url_for("profile.import_resume"))
+    flash("Your profile now shows what your resume says. Adjust anything below.", "success")
+    return see_other(url_for("profile.edit"))
+
+
+@bp.route("/sharing", methods=["GET", "POST"])
+def sharing():
+    """Choose which organisations may see your profile."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            organisation = candidates.share_with(
+                db.session, current_user, request.form.get("organisation", "").strip()
+            )
+            flash(f"{organisation.name} can now see your profile.", "success")
+            return see_other(url_for("profile.sharing"))
+        except ValidationFailed as error:
+            errors = error.errors
+    return render(
+        "profile/sharing.html",
+        "sharing",
+        status=422 if errors else 200,
+        organisations=candidates.shared_with(db.session, current_user),
+        errors=errors,
+    )
+
+
+@bp.post("/sharing/<id:organisation_id>/withdraw")
+def withdraw(organisation_id):
+    """Stop sharing your profile with an organisation."""
+    candidates.withdraw(db.session, current_user, organisation_id)
+    flash("That organisation can no longer see your profile.", "success")
+    return see_other(url_for("profile.sharing"))
+
+
+def _schema() -> str:
+    return current_app.config["JSON_RESUME_SCHEMA"]
+
+
+def uploaded_document():
+    """The uploaded `resume` file as JSON: (document, errors)."""
+    upload = request.files.get("resume")
+    if upload is None or not upload.filename:
+        return None, {"resume": ["Choose a JSON Resume file to upload."]}
+    data = upload.read(MAX_RESUME_BYTES + 1)
+    if len(data) > MAX_RESUME_BYTES:
+        return None, {"resume": ["The file is larger than 512 KB."]}
+    try:
+        return json.loads(data.decode("utf-8-sig")), {}
+    except (UnicodeDecodeError, ValueError):
+        return None, {"resume": ["The file is not JSON text (UTF-8)."]}
