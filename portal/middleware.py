@@ -4,6 +4,7 @@ import json
 import logging
 import re
 import uuid
+from contextlib import suppress
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_login import current_user
@@ -55,7 +56,7 @@ def configure_logging(app: Flask) -> None:
 def register_middleware(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.before_request(_refuse_oversized_body)
-    app.before_request(_refuse_unpaired_surrogates)
+    app.before_request(_refuse_unstorable_text)
     app.after_request(_decorate_response)
 
 
@@ -76,27 +77,26 @@ def _refuse_oversized_body() -> None:
         raise RequestEntityTooLarge()
 
 
-def _refuse_unpaired_surrogates() -> None:
-    """JSON may escape half a UTF-16 pair ("\\ud800"); no database can store that text."""
-    if not request.is_json:
-        return
-    try:
-        data = json.loads(request.get_data(cache=True))
-    except ValueError:
-        return  # malformed JSON is reported by the parser that reads it
-    if _has_unpaired_surrogate(data):
-        raise BadRequest("The JSON body holds text that is not valid Unicode.")
-
-
-def _has_unpaired_surrogate(value) -> bool:
-    if isinstance(value, str):
-        return any("\ud800" <= char <= "\udfff" for char in value)
-    if isinstance(value, dict):
-        return any(
-            _has_unpaired_surrogate(k) or _has_unpaired_surrogate(v) for k, v in value.items()
+def _refuse_unstorable_text() -> None:
+    """Text no database can store (NUL characters, half a UTF-16 pair as JSON may escape it)
+    is refused as a bad request, wherever it comes: query string, form or JSON body."""
+    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    if request.is_json:
+        with suppress(ValueError):  # malformed JSON is reported by the parser that reads it
+            values.append(json.loads(request.get_data(cache=True)))
+    if any(_unstorable(value) for value in values):
+        raise BadRequest(
+            "The request holds characters that cannot be stored (NUL or broken Unicode)."
         )
+
+
+def _unstorable(value) -> bool:
+    if isinstance(value, str):
+        return any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
     if isinstance(value, list):
-        return any(_has_unpaired_surrogate(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 

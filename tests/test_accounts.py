@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ApiKey, AuditEvent, Invitation, Organisation, User
-from portal.services import accounts
+from portal.models.accounts import SCOPES
+from portal.services import accounts, candidates, scorecards
 from portal.services.access import Actor, Origin
+from portal.services.candidates import CandidateFilter
 from portal.services.errors import Forbidden, NotFound
 from portal.services.passwords import password_problems
 from tests.conftest import PASSWORD, csrf_token_from, sign_in, unique_email
@@ -394,12 +396,21 @@ def test_cli_creates_users_and_prints_the_key_alone_on_the_last_line(app, runner
     assert unknown.exit_code != 0
 
 
-def test_seed_demo_is_idempotent_and_prints_logins(runner):
+def test_seed_demo_is_idempotent_and_prints_logins(app, runner):
     first = runner.invoke(args=["seed", "--demo"])
     second = runner.invoke(args=["seed", "--demo"])
     assert first.exit_code == second.exit_code == 0
     assert "recruiter@acme.example" in second.output
     assert "ada@candidates.example" in second.output
+    with app.app_context():
+        acme = db.session.scalar(select(Organisation).where(Organisation.slug == "acme"))
+        actor = Actor(organisation_id=acme.id, scopes=frozenset(SCOPES))
+        published = scorecards.scorecard_page(db.session, actor, status="published").items
+        assert [s.title for s in published].count("Chief Product Officer (demo)") == 1
+        pool = candidates.candidate_page(db.session, actor, CandidateFilter(), 1, 100).items
+        names = sorted(candidate.name for candidate in pool)
+        assert names == ["Ada Lovelace", "Grace Hopper", "Morgan Vale", "Sam Okafor"]
+        db.session.remove()
 
 
 def test_htmx_forms_answer_their_fragment(client, make_recruiter):

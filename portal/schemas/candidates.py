@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from portal.models.candidates import BACKGROUNDS, SOURCES
 from portal.models.scorecards import EDUCATION_LEVELS
-from portal.schemas.fields import SearchText, StrictFloat, WholeNumber, not_blank
+from portal.schemas.fields import SearchText, StrictFloat, WholeNumber, not_blank, plain_text
 from portal.services.candidates import YEARS_MAX
 from portal.services.framework_loader import shipped_slugs
 
@@ -25,7 +25,10 @@ class AssessmentInputSchema(ma.Schema):
     )
     evidence = ma.fields.String(
         load_default="",
-        validate=ma.validate.Length(max=2000, error="Keep evidence under 2,000 characters."),
+        validate=[
+            ma.validate.Length(max=2000, error="Keep evidence under 2,000 characters."),
+            plain_text,
+        ],
     )
 
 
@@ -51,18 +54,18 @@ class CandidateInputSchema(ma.Schema):
         error_messages={"invalid": "Enter a valid email address."},
     )
     headline = ma.fields.String(
-        validate=ma.validate.Length(max=200, error="Use at most 200 characters.")
+        validate=[ma.validate.Length(max=200, error="Use at most 200 characters."), plain_text]
     )
     years_product = StrictFloat(**_years)
     years_leadership = StrictFloat(**_years)
     education = ma.fields.String(validate=ma.validate.OneOf(EDUCATION_LEVELS))
     certifications = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+        ma.fields.String(validate=[ma.validate.Length(min=1, max=200), not_blank]),
         validate=ma.validate.Length(max=50, error="List at most 50 certifications."),
     )
     background = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(BACKGROUNDS))
     summary = ma.fields.String(
-        validate=ma.validate.Length(max=5000, error="Keep it under 5,000 characters.")
+        validate=[ma.validate.Length(max=5000, error="Keep it under 5,000 characters."), plain_text]
     )
     assessments = ma.fields.List(
         ma.fields.Nested(AssessmentInputSchema),

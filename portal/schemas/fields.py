@@ -9,6 +9,17 @@ SEARCH_MAX_LENGTH = 200
 NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
 
 
+class Pattern(ma.validate.Regexp):
+    """A regular expression the whole value must match, published as the field's `pattern`
+    (JSON Schema reads `^...$` as the whole string; Python's `$` alone would let a final
+    newline through)."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 class SearchText(ma.fields.String):
     """Free text for a search box: at most 200 characters, no control characters."""
 
@@ -16,9 +27,7 @@ class SearchText(ma.fields.String):
         super().__init__(
             validate=[
                 ma.validate.Length(max=SEARCH_MAX_LENGTH),
-                ma.validate.Regexp(
-                    re.compile(NO_CONTROL_CHARACTERS), error="Remove control characters."
-                ),
+                Pattern(re.compile(NO_CONTROL_CHARACTERS), error="Remove control characters."),
             ],
             **kwargs,
         )
@@ -53,8 +62,11 @@ class WholeNumber(ma.fields.Integer):
         return super()._deserialize(int(value), attr, data, **kwargs)
 
 
-# Text that must say something: at least one character that is not white space. The same
-# pattern is published in the OpenAPI document, so generated clients know the rule.
-not_blank = ma.validate.Regexp(
-    r"^[ \t\n\r\f\v]*[^ \t\n\r\f\v]", error="Enter some text, not only spaces."
+# Text people type holds no NUL character (PostgreSQL cannot store one); text that must say
+# something also has a character that is not white space. Both patterns are published in the
+# OpenAPI document, so clients know the rules.
+plain_text = Pattern(r"^[^\u0000]*$", error="Remove the NUL character.")
+not_blank = Pattern(
+    r"^[ \t\n\r\f\v]*[^ \t\n\r\f\v\u0000][^\u0000]*$",
+    error="Enter some text, not only spaces.",
 )

@@ -9,6 +9,7 @@ from portal.schemas.fields import (
     StrictFloat,
     WholeNumber,
     not_blank,
+    plain_text,
 )
 from portal.services import scorecards as rules
 from portal.services.framework_loader import shipped_slugs
@@ -66,9 +67,13 @@ class ScorecardInputSchema(ma.Schema):
         ],
     )
     mission = ma.fields.String(
-        validate=ma.validate.Length(
-            max=rules.MISSION_MAX, error=f"Keep the mission under {rules.MISSION_MAX} characters."
-        )
+        validate=[
+            ma.validate.Length(
+                max=rules.MISSION_MAX,
+                error=f"Keep the mission under {rules.MISSION_MAX} characters.",
+            ),
+            plain_text,
+        ]
     )
     outcomes = ma.fields.List(
         ma.fields.String(

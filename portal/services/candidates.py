@@ -192,13 +192,7 @@ def _apply(session: Session, candidate: Candidate, values: dict[str, Any]) -> No
 def _set_self_assessments(session: Session, candidate: Candidate, entries: list[dict]) -> dict:
     """Replace the self-assessments; interview assessments are kept as they are."""
     slugs = [entry["competency"] for entry in entries]
-    known = framework.competencies_by_slug(session, slugs)
-    errors = {}
-    for index, slug in enumerate(slugs):
-        if slug not in known:
-            errors[f"assessments.{index}.competency"] = [f"Unknown competency {slug!r}."]
-        elif slugs.index(slug) != index:
-            errors[f"assessments.{index}.competency"] = [f"{known[slug].name} is assessed twice."]
+    known, errors = framework.resolve_competencies(session, slugs, "assessments")
     if errors:
         return errors
     current = {a.competency.slug: a for a in candidate.assessments if a.source == "self"}

@@ -1,10 +1,13 @@
-"""Demo data for a first look at the portal: an organisation, a recruiter, two candidates."""
+"""Demo data for a first look: an organisation, a recruiter, two candidates who share their
+profiles, a published scorecard cloned from the CPO benchmark, and a small candidate pool."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import User
-from portal.services import accounts
+from portal.models import Candidate, Scorecard, User
+from portal.models.accounts import SCOPES
+from portal.services import accounts, candidates, scorecards
+from portal.services.access import Actor
 
 DEMO_PASSWORD = "demo-portal-cpo-2026"  # noqa: S105  (published for the demo)
 DEMO_ORGANISATION = ("Acme Product Co", "acme")
@@ -13,6 +16,53 @@ DEMO_USERS = (
     ("ada@candidates.example", "candidate", "Ada Lovelace"),
     ("grace@candidates.example", "candidate", "Grace Hopper"),
 )
+DEMO_SCORECARD = "Chief Product Officer (demo)"
+# name, headline, years in product, years leading, education, levels by competency slug
+DEMO_POOL = (
+    (
+        "Morgan Vale",
+        "VP Product, B2B SaaS",
+        11.0,
+        5.5,
+        "master",
+        {
+            "product-strategy": 5,
+            "team-leadership": 4,
+            "stakeholder-communication": 4,
+            "market-competitive-analysis": 4,
+            "data-driven-decision-making": 3,
+        },
+    ),
+    (
+        "Sam Okafor",
+        "Senior Product Manager",
+        6.5,
+        1.5,
+        "bachelor",
+        {
+            "product-strategy": 3,
+            "product-development-lifecycle": 4,
+            "user-centered-design": 4,
+            "team-leadership": 2,
+        },
+    ),
+)
+DEMO_SELF_ASSESSMENTS = {
+    "ada@candidates.example": (
+        "Head of Product",
+        9.0,
+        4.0,
+        "doctorate",
+        {"product-strategy": 4, "data-driven-decision-making": 5},
+    ),
+    "grace@candidates.example": (
+        "Director of Product Engineering",
+        7.0,
+        6.0,
+        "master",
+        {"technology-product-architecture": 5, "team-leadership": 4},
+    ),
+}
 
 
 def seed_demo(session: Session) -> list[User]:
@@ -21,18 +71,80 @@ def seed_demo(session: Session) -> list[User]:
     organisation = accounts.organisation_by_slug(session, slug) or accounts.create_organisation(
         session, name, slug=slug
     )
-    demo_users = []
-    for email, role, full_name in DEMO_USERS:
-        user = session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = accounts.create_user(
-                session,
-                email=email,
-                password=DEMO_PASSWORD,
-                role=role,
-                name=full_name,
-                organisation=organisation,
-            )
-        demo_users.append(user)
+    users = [
+        _user(session, email, role, full_name, organisation)
+        for email, role, full_name in DEMO_USERS
+    ]
     session.commit()
-    return demo_users
+    organisation_actor = Actor(organisation_id=organisation.id, scopes=frozenset(SCOPES))
+    _scorecard(session, organisation_actor)
+    _pool(session, organisation_actor)
+    for user in users:
+        if user.role == "candidate":
+            _own_profile(session, user, slug)
+    return users
+
+
+def _user(session, email, role, full_name, organisation) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = accounts.create_user(
+            session,
+            email=email,
+            password=DEMO_PASSWORD,
+            role=role,
+            name=full_name,
+            organisation=organisation,
+        )
+    return user
+
+
+def _scorecard(session: Session, actor: Actor) -> None:
+    exists = session.scalar(
+        select(Scorecard.id).where(
+            Scorecard.organisation_id == actor.organisation_id, Scorecard.title == DEMO_SCORECARD
+        )
+    )
+    if exists is None:
+        draft = scorecards.create_scorecard(
+            session, actor, {"title": DEMO_SCORECARD}, clone_from="benchmark"
+        )
+        scorecards.publish(session, actor, draft.id, draft.revision)
+
+
+def _pool(session: Session, actor: Actor) -> None:
+    for name, headline, product, leading, education, levels in DEMO_POOL:
+        exists = session.scalar(
+            select(Candidate.id).where(
+                Candidate.organisation_id == actor.organisation_id, Candidate.name == name
+            )
+        )
+        if exists is None:
+            candidates.create_candidate(
+                session, actor, _profile(name, headline, product, leading, education, levels)
+            )
+
+
+def _own_profile(session: Session, user: User, organisation_slug: str) -> None:
+    profile = candidates.own_profile(session, user)
+    if not profile.assessments:
+        headline, product, leading, education, levels = DEMO_SELF_ASSESSMENTS[user.email]
+        values = _profile(user.name, headline, product, leading, education, levels)
+        candidates.update_candidate(
+            session, Actor.for_user(user), profile.id, values, profile.revision
+        )
+    candidates.share_with(session, user, organisation_slug)
+
+
+def _profile(name, headline, product, leading, education, levels) -> dict:
+    return {
+        "name": name,
+        "headline": headline,
+        "years_product": product,
+        "years_leadership": leading,
+        "education": education,
+        "assessments": [
+            {"competency": slug, "level": level, "evidence": "Demo data"}
+            for slug, level in levels.items()
+        ],
+    }

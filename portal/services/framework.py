@@ -104,6 +104,21 @@ def all_competencies(session: Session) -> list[Competency]:
     return list(session.scalars(statement))
 
 
+def resolve_competencies(
+    session: Session, slugs: list[str], field: str
+) -> tuple[dict[str, Competency], dict[str, list[str]]]:
+    """The competencies behind `slugs`, and errors ("<field>.<i>.competency") for each slug
+    that is unknown or repeated."""
+    known = competencies_by_slug(session, slugs)
+    errors = {}
+    for index, slug in enumerate(slugs):
+        if slug not in known:
+            errors[f"{field}.{index}.competency"] = [f"Unknown competency {slug!r}."]
+        elif slugs.index(slug) != index:
+            errors[f"{field}.{index}.competency"] = [f"{known[slug].name} is listed twice."]
+    return known, errors
+
+
 def competency_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Competency.slug, Competency.name)).all())
 

@@ -377,13 +377,7 @@ def _apply(session: Session, scorecard: Scorecard, changes: dict[str, Any]) -> N
 
 def _set_competencies(session: Session, scorecard: Scorecard, entries: list[dict]) -> dict:
     slugs = [entry["competency"] for entry in entries]
-    known = framework.competencies_by_slug(session, slugs)
-    errors = {}
-    for index, slug in enumerate(slugs):
-        if slug not in known:
-            errors[f"competencies.{index}.competency"] = [f"Unknown competency {slug!r}."]
-        elif slugs.index(slug) != index:
-            errors[f"competencies.{index}.competency"] = [f"{known[slug].name} is listed twice."]
+    known, errors = framework.resolve_competencies(session, slugs, "competencies")
     if errors:
         return errors
     current = {entry.competency.slug: entry for entry in scorecard.competencies}

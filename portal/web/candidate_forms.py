@@ -1,13 +1,18 @@
 """The candidate profile form, shared by the candidate's own page and the recruiter's pool."""
 
-from flask import request
+import json
 
+from flask import current_app, render_template, request
+
+from portal.extensions import db
 from portal.schemas.candidates import CandidateInputSchema
-from portal.services.errors import flatten_messages
+from portal.services import framework, resume_import
+from portal.services.errors import ValidationFailed, flatten_messages
 from portal.web.forms import by_form_field, load_form
 
 PROFILE_FORM = CandidateInputSchema(exclude=("assessments", "certifications"), partial=("email",))
 CERTIFICATIONS = CandidateInputSchema(only=("certifications",))
+MAX_RESUME_BYTES = 512 * 1024
 
 
 def load_profile_form() -> tuple[dict, dict[str, list[str]]]:
@@ -25,3 +30,40 @@ def load_profile_form() -> tuple[dict, dict[str, list[str]]]:
         values["email"] = ""
         errors.pop("email", None)
     return values, errors
+
+
+def resume_review_page():
+    """The import page: the upload form on GET; on POST, what the resume says, nothing saved."""
+    if request.method == "GET":
+        return render_template("profile/import.html", errors={}, profile=None, document="")
+    document, errors = uploaded_document()
+    profile = None
+    if not errors:
+        try:
+            profile = resume_import.read_resume(
+                db.session, document, current_app.config["JSON_RESUME_SCHEMA"]
+            )
+        except ValidationFailed as error:
+            errors = error.errors
+    page = render_template(
+        "profile/import.html",
+        errors=errors,
+        profile=profile,
+        document=json.dumps(document) if profile else "",
+        names=framework.competency_names(db.session),
+    )
+    return page, (422 if errors else 200)
+
+
+def uploaded_document():
+    """The uploaded `resume` file as JSON: (document, errors)."""
+    upload = request.files.get("resume")
+    if upload is None or not upload.filename:
+        return None, {"resume": ["Choose a JSON Resume file to upload."]}
+    data = upload.read(MAX_RESUME_BYTES + 1)
+    if len(data) > MAX_RESUME_BYTES:
+        return None, {"resume": ["The file is larger than 512 KB."]}
+    try:
+        return json.loads(data.decode("utf-8-sig")), {}
+    except (UnicodeDecodeError, ValueError):
+        return None, {"resume": ["The file is not JSON text (UTF-8)."]}

@@ -3,7 +3,7 @@
 import json
 import threading
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import login_required
 from sqlalchemy.orm import sessionmaker
 
@@ -15,10 +15,9 @@ from portal.schemas.candidates import CandidateFilterSchema
 from portal.services import bulk_import, candidates, framework, resume_import
 from portal.services.candidates import CandidateFilter
 from portal.services.errors import StaleWrite, ValidationFailed
-from portal.web.candidate_forms import load_profile_form
+from portal.web.candidate_forms import load_profile_form, resume_review_page
 from portal.web.forms import load_query, page_number, posted_revision, see_other
 from portal.web.htmx import render
-from portal.web.profile import uploaded_document
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
@@ -122,22 +121,7 @@ def delete(candidate_id):
 def import_resume():
     """Read one JSON Resume and review it before adding the candidate."""
     page_actor().require_scope("candidates:write")
-    if request.method == "GET":
-        return render_template("profile/import.html", errors={}, profile=None, document="")
-    document, errors = uploaded_document()
-    profile = None
-    if not errors:
-        try:
-            profile = resume_import.read_resume(db.session, document, _schema())
-        except ValidationFailed as error:
-            errors = error.errors
-    return render_template(
-        "profile/import.html",
-        errors=errors,
-        profile=profile,
-        document=json.dumps(document) if profile else "",
-        names=framework.competency_names(db.session),
-    ), (422 if errors else 200)
+    return resume_review_page()
 
 
 @bp.post("/import/confirm")

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth import page_actor
@@ -13,12 +13,11 @@ from portal.schemas.candidates import AssessmentInputSchema
 from portal.services import candidates, framework, resume_import
 from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
 from portal.services.framework import CompetencyFilter
-from portal.web.candidate_forms import load_profile_form
+from portal.web.candidate_forms import load_profile_form, resume_review_page
 from portal.web.forms import load_form, posted_revision, see_other
 from portal.web.htmx import render
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
-MAX_RESUME_BYTES = 512 * 1024
 
 
 @bp.before_request
@@ -106,22 +105,7 @@ def assessment():
 @bp.route("/import", methods=["GET", "POST"])
 def import_resume():
     """Upload a JSON Resume and review what it says before anything is saved."""
-    if request.method == "GET":
-        return render_template("profile/import.html", errors={}, profile=None, document="")
-    document, errors = uploaded_document()
-    profile = None
-    if not errors:
-        try:
-            profile = resume_import.read_resume(db.session, document, _schema())
-        except ValidationFailed as error:
-            errors = error.errors
-    return render_template(
-        "profile/import.html",
-        errors=errors,
-        profile=profile,
-        document=json.dumps(document) if profile else "",
-        names=framework.competency_names(db.session),
-    ), (422 if errors else 200)
+    return resume_review_page()
 
 
 @bp.post("/import/confirm")
@@ -169,17 +153,3 @@ def withdraw(organisation_id):
 
 def _schema() -> str:
     return current_app.config["JSON_RESUME_SCHEMA"]
-
-
-def uploaded_document():
-    """The uploaded `resume` file as JSON: (document, errors)."""
-    upload = request.files.get("resume")
-    if upload is None or not upload.filename:
-        return None, {"resume": ["Choose a JSON Resume file to upload."]}
-    data = upload.read(MAX_RESUME_BYTES + 1)
-    if len(data) > MAX_RESUME_BYTES:
-        return None, {"resume": ["The file is larger than 512 KB."]}
-    try:
-        return json.loads(data.decode("utf-8-sig")), {}
-    except (UnicodeDecodeError, ValueError):
-        return None, {"resume": ["The file is not JSON text (UTF-8)."]}
