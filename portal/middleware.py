@@ -79,8 +79,9 @@ def _refuse_oversized_body() -> None:
 
 def _refuse_unstorable_text() -> None:
     """Text no database can store (NUL characters, half a UTF-16 pair as JSON may escape it)
-    is refused as a bad request, wherever it comes: query string, form or JSON body."""
-    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    in a form or a JSON body is refused as a bad request. Query strings are only ever read
+    through schemas, which name the offending field themselves."""
+    values = list(request.form.values()) if request.form else []
     if request.is_json:
         with suppress(ValueError):  # malformed JSON is reported by the parser that reads it
             values.append(json.loads(request.get_data(cache=True)))

@@ -7,6 +7,7 @@ import pytest
 
 from portal import create_app
 from portal.config import ConfigurationError
+from tests.conftest import csrf_token_from
 
 
 def test_healthz_and_readyz(client):
@@ -95,3 +96,35 @@ def test_default_database_is_sqlite_under_instance(monkeypatch):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     assert uri.startswith("sqlite:///")
     assert uri.endswith("instance/portal.db")
+
+
+@pytest.mark.parametrize(
+    ("kind", "send"),
+    [
+        (
+            "json",
+            lambda c: c.post(
+                "/api/v1/me", data='{"name": "a\\u0000b"}', content_type="application/json"
+            ),
+        ),
+        (
+            "json",
+            lambda c: c.post(
+                "/api/v1/me", data='{"name": "\\ud800"}', content_type="application/json"
+            ),
+        ),
+        (
+            "form",
+            lambda c: c.post(
+                "/signin",
+                data={"email": "a\x00b@x.test", "password": "x", "csrf_token": csrf_token_from(c)},
+            ),
+        ),
+    ],
+)
+def test_text_no_database_can_store_is_a_bad_request(client, kind, send):
+    response = send(client)
+    assert response.status_code == 400
+    assert "cannot be stored" in response.text
+    expected = "application/problem+json" if kind == "json" else "text/html"
+    assert response.content_type.startswith(expected)

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_login import login_required
 
 from portal.auth import page_actor
@@ -251,6 +251,8 @@ def _lifecycle(scorecard_id: int, operation, message: str):
 def _saved(scorecard, notice: str | None = None):
     if request.headers.get("HX-Request") == "true":
         return _builder(scorecard, notice=notice)
+    if notice:
+        flash(notice, "success")
     return see_other(url_for("scorecards.builder", scorecard_id=scorecard.id))
 
 
