@@ -428,3 +428,20 @@ def test_htmx_forms_answer_their_fragment(client, make_recruiter):
     invalid = post_form(client, "/invitations", {"email": "nope"}, headers=htmx)
     assert invalid.status_code == 422
     assert 'id="email-error"' in invalid.text
+
+
+def test_audit_log_page_shows_the_organisations_events_only(app, client, make_recruiter):
+    mine, theirs = make_recruiter(), make_recruiter()
+    sign_in(app.test_client(), theirs.recruiter_email, "a-wrong-password-here")
+    sign_in(client, mine.recruiter_email)
+    post_form(client, "/api-keys", {"name": "Audit me", "scopes": ["matches:read"]})
+    page = client.get("/audit")
+    assert page.status_code == 200
+    assert "api_key.created" in page.text
+    assert f"sign_in</td>\n        <td>{mine.recruiter_email}" in page.text
+    assert theirs.recruiter_email not in page.text
+    assert (
+        client.get("/audit", headers={"HX-Request": "true"})
+        .text.lstrip()
+        .startswith('<section id="events">')
+    )

@@ -141,6 +141,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.accept_invitation", "GET"): Entry(lambda w: w.invitation_url(), public()),
     ("accounts.accept_invitation", "POST"): Entry(lambda w: w.invitation_url(), public(422)),
     ("accounts.keys", "GET"): Entry(fixed("/api-keys"), staff_page()),
+    ("accounts.audit_log", "GET"): Entry(fixed("/audit"), staff_page()),
     ("accounts.keys", "POST"): Entry(fixed("/api-keys"), staff_page(422)),
     ("accounts.revoke_key", "POST"): Entry(
         lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(303, other_organisation=404)

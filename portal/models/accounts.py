@@ -120,3 +120,6 @@ class AuditEvent(db.Model):
     ip_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()
+    api_key: Mapped[ApiKey | None] = relationship()

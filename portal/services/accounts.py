@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import ApiKey, Invitation, Organisation, User
@@ -118,7 +118,10 @@ def authenticate(session: Session, email: str, password: str, origin: Origin) ->
     email = normalise_email(email)
     user = session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password):
-        audit.record(session, "sign_in.failed", origin, subject=email)
+        organisation_id = user.organisation_id if user else None
+        audit.record(
+            session, "sign_in.failed", origin, organisation_id=organisation_id, subject=email
+        )
         session.commit()
         raise Unauthenticated(SIGN_IN_FAILED)
     audit.record(session, "sign_in", origin, actor=Actor.for_user(user), subject=email)
@@ -230,12 +233,6 @@ def accept_invitation(
     )
     session.commit()
     return user
-
-
-def organisation_member_count(session: Session, organisation_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.organisation_id == organisation_id)
-    )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.models import AuditEvent
 from portal.services.access import Actor, Origin
@@ -16,14 +16,17 @@ def record(
     origin: Origin,
     *,
     actor: Actor | None = None,
+    organisation_id: int | None = None,
     subject: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """Record an event; `organisation_id` files it with an organisation when no actor did it
+    (a failed sign-in as one of its members)."""
     event = AuditEvent(
         action=action,
         user_id=actor.user_id if actor else None,
         api_key_id=actor.api_key_id if actor else None,
-        organisation_id=actor.organisation_id if actor else None,
+        organisation_id=actor.organisation_id if actor else organisation_id,
         subject=subject[:254],
         ip_address=origin.ip_address[:64],
         user_agent=origin.user_agent[:300],
@@ -38,6 +41,7 @@ def organisation_events(session: Session, actor: Actor, page: int, page_size: in
     organisation_id = actor.require_staff()
     statement = (
         select(AuditEvent)
+        .options(selectinload(AuditEvent.user), selectinload(AuditEvent.api_key))
         .where(AuditEvent.organisation_id == organisation_id)
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )

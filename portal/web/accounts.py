@@ -14,9 +14,9 @@ from portal.schemas.accounts import (
     SignInSchema,
     SignUpSchema,
 )
-from portal.services import accounts, api_keys
+from portal.services import accounts, api_keys, audit
 from portal.services.errors import Unauthenticated, ValidationFailed
-from portal.web.forms import load_form, local_path, see_other
+from portal.web.forms import load_form, local_path, page_number, see_other
 from portal.web.htmx import render, wants_fragment
 
 bp = Blueprint("accounts", __name__)
@@ -235,3 +235,11 @@ def _form_page(template: str, form: dict, errors: dict, **context):
     return render(
         template, "form", status=422 if errors else 200, form=form, errors=errors, **context
     )
+
+
+@bp.get("/audit")
+@login_required
+def audit_log():
+    """The organisation's security events: sign-ins, key changes, refusals; newest first."""
+    page = audit.organisation_events(db.session, page_actor(), page_number(), 50)
+    return render("accounts/audit.html", "events", page=page)

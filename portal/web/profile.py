@@ -95,7 +95,9 @@ def assessment():
         candidate=candidate,
         groups=groups,
         assessed=assessed,
-        total=sum(len(group.competencies) for group in groups),
+        progress=candidates.assessment_progress(
+            candidate, sum(len(group.competencies) for group in groups)
+        ),
         errors=errors,
         saved=saved,
         failed=request.form.get("competency") if errors else None,
