@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -381,3 +382,17 @@ def test_jobs_are_visible_to_their_organisation_only(session, actor, make_recrui
     job = run(session, job, data, stranger)
     assert job.status == "queued"
     assert imported(session, stranger) == [] == imported(session, actor)
+
+
+def test_a_job_whose_worker_died_is_reported_as_interrupted(session, actor):
+    job = start_import(session, actor, "candidates.csv", csv_bytes([GOOD]), "")
+    fresh = job_for(session, actor, job.id)
+    assert fresh.status == "queued"
+    job.created_at -= bulk_import.INTERRUPTED_AFTER + timedelta(minutes=1)
+    session.commit()
+
+    stuck = job_for(session, actor, job.id)
+
+    assert stuck.status == "failed"
+    assert "interrupted" in stuck.error
+    assert recent_jobs(session, actor)[0].status == "failed"

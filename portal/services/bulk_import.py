@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import marshmallow as ma
@@ -55,6 +55,7 @@ BATCH_SIZE = 500
 ZIP_MAX_MEMBERS = 20_000
 ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024
 RECENT_JOBS = 10
+INTERRUPTED_AFTER = timedelta(minutes=15)  # 10,000 rows take seconds; 50 MB about a minute
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 NOT_UTF8 = (
@@ -554,6 +555,7 @@ def job_for(session: Session, actor: Actor, job_id: int) -> ImportJob:
     """One of the caller's organisation's import jobs (NotFound for anyone else's)."""
     actor.require_scope("candidates:read")
     organisation_id = actor.require_organisation()
+    _fail_interrupted(session, organisation_id)
     job = session.scalar(
         select(ImportJob).where(
             ImportJob.id == job_id, ImportJob.organisation_id == organisation_id
@@ -568,6 +570,7 @@ def recent_jobs(session: Session, actor: Actor, limit: int = RECENT_JOBS) -> lis
     """The organisation's latest import jobs, newest first."""
     actor.require_scope("candidates:read")
     organisation_id = actor.require_organisation()
+    _fail_interrupted(session, organisation_id)
     statement = (
         select(ImportJob)
         .where(ImportJob.organisation_id == organisation_id)
@@ -575,3 +578,22 @@ def recent_jobs(session: Session, actor: Actor, limit: int = RECENT_JOBS) -> lis
         .limit(limit)
     )
     return list(session.scalars(statement))
+
+
+def _fail_interrupted(session: Session, organisation_id: int) -> None:
+    """A job still unfinished long after it began lost its worker (the file lived only in that
+    process's memory): say so instead of showing a progress bar that never moves."""
+    cutoff = utcnow() - INTERRUPTED_AFTER
+    stuck = session.scalars(
+        select(ImportJob).where(
+            ImportJob.organisation_id == organisation_id,
+            ImportJob.status.in_(("queued", "running")),
+            ImportJob.created_at < cutoff,
+        )
+    ).all()
+    for job in stuck:
+        job.status = "failed"
+        job.error = "The import was interrupted (the server restarted); upload the file again."
+        job.finished_at = utcnow()
+    if stuck:
+        session.commit()
