@@ -193,7 +193,16 @@ def keys():
                 db.session, actor, form["name"], form["scopes"], request_origin()
             )
             form = {}
-    return _keys_page(actor, form=form, errors=errors, issued=issued)
+    return render(
+        "accounts/api_keys.html",
+        "api_keys",
+        status=422 if errors else 200,
+        form=form,
+        errors=errors,
+        issued=issued,
+        scopes=SCOPES,
+        keys=api_keys.organisation_keys(db.session, actor),
+    )
 
 
 @bp.post("/api-keys/<id:key_id>/revoke")
@@ -208,19 +217,6 @@ def revoke_key(key_id):
         )
     flash(f"The key “{key.name}” is revoked.", "success")
     return see_other(url_for("accounts.keys"))
-
-
-def _keys_page(actor, *, form, errors, issued):
-    return render(
-        "accounts/api_keys.html",
-        "api_keys",
-        status=422 if errors else 200,
-        form=form,
-        errors=errors,
-        issued=issued,
-        scopes=SCOPES,
-        keys=api_keys.organisation_keys(db.session, actor),
-    )
 
 
 def _posted() -> bool:
