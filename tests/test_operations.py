@@ -2,6 +2,7 @@
 
 import io
 import logging
+import uuid
 
 import pytest
 
@@ -128,3 +129,33 @@ def test_text_no_database_can_store_is_a_bad_request(client, kind, send):
     assert "cannot be stored" in response.text
     expected = "application/problem+json" if kind == "json" else "text/html"
     assert response.content_type.startswith(expected)
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(monkeypatch, database_url):
+    """With REDIS_URL set the sign-in counters live in Redis, where every worker sees them."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    monkeypatch.setenv("REDIS_URL", url)
+    prefix = f"portal-test-{uuid.uuid4().hex}"
+    workers = [
+        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_KEY_PREFIX": prefix})
+        for _ in range(2)
+    ]
+    assert workers[0].config["RATELIMIT_STORAGE_URI"] == url
+    statuses = []
+    for attempt in range(6):
+        client = workers[attempt % 2].test_client()
+        token = csrf_token_from(client)
+        response = client.post(
+            "/signin", data={"email": "x@example.test", "password": "nope", "csrf_token": token}
+        )
+        statuses.append(response.status_code)
+    assert statuses == [422] * 5 + [429]
+    store = redis.Redis.from_url(url)
+    counters = store.keys(f"*{prefix}*accounts.sign_in*")
+    assert counters, "the sign-in counters are not kept in Redis"
+    store.delete(*counters)
