@@ -106,6 +106,36 @@ def _fresh_rate_limits(app):
 
 
 PASSWORD = "correct-horse-battery-staple-9"
+# A JSON Resume a candidate uploads in the profile tests (pages and browser).
+SAMPLE_RESUME = {
+    "basics": {
+        "name": "Jordan Resume",
+        "email": "jordan@example.test",
+        "label": "Head of Product, B2B SaaS",
+        "summary": "Builds product teams.",
+    },
+    "work": [
+        {
+            "name": "Acme",
+            "position": "Senior Product Manager",
+            "startDate": "2010-01-01",
+            "endDate": "2014-01-01",
+        },
+        {
+            "name": "Beta",
+            "position": "Head of Product",
+            "startDate": "2013-01-01",
+            "endDate": "2016-01-01",
+        },
+    ],
+    "education": [{"studyType": "BSc"}, {"studyType": "MBA"}],
+    "certificates": [
+        {"name": "Certified Scrum Product Owner"},
+        {"name": "Pragmatic Marketing Certified"},
+    ],
+    "skills": [{"name": "Data-driven decision making", "level": "Expert"}],
+}
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Candidate, User
 from portal.services.framework_loader import read_framework_file
+from tests.conftest import SAMPLE_RESUME as RESUME
 from tests.conftest import csrf_token_from, sign_in
 
 HTMX = {"HX-Request": "true"}
@@ -24,35 +25,6 @@ RADIO_LABEL = re.compile(
     r'<label><input type="radio" name="level" value="(\d)"[^>]*>\s*(.*?)</label>', re.S
 )
 PAGES = ("/profile", "/profile/assessment", "/profile/import", "/profile/sharing")
-
-RESUME = {
-    "basics": {
-        "name": "Jordan Resume",
-        "email": "jordan@example.test",
-        "label": "Head of Product, B2B SaaS",
-        "summary": "Builds product teams.",
-    },
-    "work": [
-        {
-            "name": "Acme",
-            "position": "Senior Product Manager",
-            "startDate": "2010-01-01",
-            "endDate": "2014-01-01",
-        },
-        {
-            "name": "Beta",
-            "position": "Head of Product",
-            "startDate": "2013-01-01",
-            "endDate": "2016-01-01",
-        },
-    ],
-    "education": [{"studyType": "BSc"}, {"studyType": "MBA"}],
-    "certificates": [
-        {"name": "Certified Scrum Product Owner"},
-        {"name": "Pragmatic Marketing Certified"},
-    ],
-    "skills": [{"name": "Data-driven decision making", "level": "Expert"}],
-}
 
 
 # --- helpers -------------------------------------------------------------------------------------

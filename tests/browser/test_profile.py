@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, unique_email
+from tests.conftest import SAMPLE_RESUME as RESUME
 
 from .pages import (
     ProfileForm,
@@ -25,34 +26,6 @@ ASSESSMENT_URL = re.compile(r"/profile/assessment(#.*)?$")
 IMPORT_URL = re.compile(r"/profile/import$")
 SHARING_URL = re.compile(r"/profile/sharing$")
 
-RESUME = {
-    "basics": {
-        "name": "Jordan Resume",
-        "email": "jordan@example.test",
-        "label": "Head of Product, B2B SaaS",
-        "summary": "Builds product teams.",
-    },
-    "work": [
-        {
-            "name": "Acme",
-            "position": "Senior Product Manager",
-            "startDate": "2010-01-01",
-            "endDate": "2014-01-01",
-        },
-        {
-            "name": "Beta",
-            "position": "Head of Product",
-            "startDate": "2013-01-01",
-            "endDate": "2016-01-01",
-        },
-    ],
-    "education": [{"studyType": "BSc"}, {"studyType": "MBA"}],
-    "certificates": [
-        {"name": "Certified Scrum Product Owner"},
-        {"name": "Pragmatic Marketing Certified"},
-    ],
-    "skills": [{"name": "Data-driven decision making", "level": "Expert"}],
-}
 ADJUSTED = [
     ("product-strategy", 4, "Wrote and ran the 3-year product strategy at Beta."),
     ("team-leadership", 3, "Hired and coached a team of five product managers."),
