@@ -106,6 +106,7 @@ def _fresh_rate_limits(app):
 
 
 PASSWORD = "correct-horse-battery-staple-9"
+PROBLEM = "application/problem+json"
 # A JSON Resume a candidate uploads in the profile tests (pages and browser).
 SAMPLE_RESUME = {
     "basics": {
@@ -147,6 +148,22 @@ def csrf_token_from(client, url: str = "/signin") -> str:
     match = CSRF_FIELD.search(client.get(url).text)
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+def post_form(client, url, data, headers=None, csrf_from=None):
+    """POST a page form with the CSRF token the page at `csrf_from` (default `url`) carries."""
+    token = csrf_token_from(client, csrf_from or url)
+    return client.post(url, data={**data, "csrf_token": token}, headers=headers)
+
+
+def assert_problem(response, status: int) -> dict:
+    """An RFC 9457 problem+json answer with `status`; returns its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = response.json
+    assert body["status"] == status
+    assert {"type", "title", "status", "detail"} <= set(body)
+    return body
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

@@ -15,13 +15,7 @@ from portal.services.access import Actor, Origin
 from portal.services.candidates import CandidateFilter
 from portal.services.errors import Forbidden, NotFound
 from portal.services.passwords import password_problems
-from tests.conftest import PASSWORD, csrf_token_from, sign_in, unique_email
-
-
-def post_form(client, url, data, headers=None):
-    return client.post(
-        url, data={**data, "csrf_token": csrf_token_from(client, url)}, headers=headers
-    )
+from tests.conftest import PASSWORD, csrf_token_from, post_form, sign_in, unique_email
 
 
 def events(app, action, subject=None):

@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.models import User
 from portal.services import candidates
 from portal.services.access import Actor
+from tests.conftest import PROBLEM, assert_problem
 
-PROBLEM = "application/problem+json"
 BASE = "/api/v1/candidates"
 IMPORT = BASE + "/import"
 RW = ["candidates:read", "candidates:write"]
@@ -136,15 +136,6 @@ class Caller:
         response = self.get(BASE, {"page_size": 100, **query})
         assert response.status_code == 200, response.json
         return [item["name"] for item in response.json]
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.json
-    assert body["status"] == status
-    assert {"type", "title", "status", "detail"} <= set(body)
-    return body
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-PROBLEM = "application/problem+json"
+from tests.conftest import PROBLEM
 
 
 def test_competency_shape_has_five_levels_and_indicators(client):

@@ -6,9 +6,8 @@ import re
 import pytest
 
 from portal.services.framework_loader import read_framework_file, shipped_slugs
-from tests.conftest import csrf_token_from, sign_in
+from tests.conftest import PROBLEM, assert_problem, csrf_token_from, sign_in
 
-PROBLEM = "application/problem+json"
 BASE = "/api/v1/scorecards"
 RW = ["scorecards:read", "scorecards:write"]
 SHAPE = {
@@ -88,15 +87,6 @@ class Caller:
         response = self.client.get(BASE, query_string=query, headers=self.auth)
         assert response.status_code == 200
         return json.loads(response.headers["X-Pagination"])["total"]
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.json
-    assert body["status"] == status
-    assert {"type", "title", "status", "detail"} <= set(body)
-    return body
 
 
 @pytest.fixture

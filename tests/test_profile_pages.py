@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import Candidate, User
 from portal.services.framework_loader import read_framework_file
 from tests.conftest import SAMPLE_RESUME as RESUME
-from tests.conftest import csrf_token_from, sign_in
+from tests.conftest import csrf_token_from, post_form, sign_in
 
 HTMX = {"HX-Request": "true"}
 STALE = "changed elsewhere"
@@ -28,11 +28,6 @@ PAGES = ("/profile", "/profile/assessment", "/profile/import", "/profile/sharing
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def post_form(client, url, data, headers=None, csrf_from=None):
-    token = csrf_token_from(client, csrf_from or url)
-    return client.post(url, data={**data, "csrf_token": token}, headers=headers)
 
 
 def signed_in(app, email: str):
