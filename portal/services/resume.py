@@ -170,14 +170,6 @@ def _is_unreal_date(value: str) -> bool:
 # --- mapping ----------------------------------------------------------------------------------
 
 
-def competency_terms(framework: dict) -> list[CompetencyTerms]:
-    """The competencies of a framework document (`read_framework_file()`) as matching terms."""
-    return [
-        CompetencyTerms(entry["slug"], entry["name"], tuple(entry["indicators"]))
-        for entry in framework["competencies"]
-    ]
-
-
 def map_resume(document: dict, competencies: list[CompetencyTerms], today: date) -> ResumeProfile:
     """A profile from a document that `resume_errors` found valid."""
     basics = document.get("basics") or {}
