@@ -32,7 +32,7 @@ from portal.services.access import Actor
 from portal.services.candidates import one_decimal
 from portal.services.errors import NotFound, ValidationFailed, flatten_messages
 from portal.services.framework_loader import shipped_slugs
-from portal.services.resume_import import profile_values, read_resume
+from portal.services.resume_import import competency_terms, profile_values, read_resume
 
 log = logging.getLogger(__name__)
 
@@ -415,6 +415,7 @@ class _ZipRows:
         self.archive = _open_zip(data)
         self.schema_path = schema_path
         self.schema = CandidateInputSchema()
+        self.terms = competency_terms(session)
 
     def __iter__(self) -> Iterator[_Row]:
         for member in _zip_members(self.archive):
@@ -427,7 +428,8 @@ class _ZipRows:
             basics = document.get("basics") if isinstance(document, dict) else None
             name = basics.get("name") if isinstance(basics, dict) else None
             row.name = name[:200] if isinstance(name, str) else ""
-            values = profile_values(read_resume(self.session, document, self.schema_path))
+            profile = read_resume(self.session, document, self.schema_path, self.terms)
+            values = profile_values(profile)
         except ValidationFailed as error:
             row.errors = error.errors
             return row

@@ -39,12 +39,18 @@ def competency_terms(session: Session) -> list[CompetencyTerms]:
     ]
 
 
-def read_resume(session: Session, document: Any, schema_path: str) -> ResumeProfile:
-    """The profile a document describes; ValidationFailed names every failing path."""
+def read_resume(
+    session: Session,
+    document: Any,
+    schema_path: str,
+    terms: list[CompetencyTerms] | None = None,
+) -> ResumeProfile:
+    """The profile a document describes; ValidationFailed names every failing path.
+    `terms` saves a bulk import from reading the framework again for every document."""
     errors = resume_errors(document, load_schema(schema_path))
     if errors:
         raise ValidationFailed(errors, INVALID)
-    profile = map_resume(document, competency_terms(session), date.today())
+    profile = map_resume(document, terms or competency_terms(session), date.today())
     errors = _beyond_limits(profile)
     if errors:
         raise ValidationFailed(errors, INVALID)
