@@ -11,6 +11,7 @@ from portal.models.framework import (
     SkillArea,
     Step,
 )
+from portal.models.matching import InterviewLevels, MatchProfile
 from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Candidate",
     "CandidateShare",
     "ImportJob",
+    "InterviewLevels",
+    "MatchProfile",
     "ApiKey",
     "AuditEvent",
     "Invitation",

@@ -68,6 +68,8 @@ class Competency(db.Model):
     skill_area_id: Mapped[int] = mapped_column(ForeignKey("skill_areas.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     position: Mapped[int]
+    # Its level column in the ranking rows (portal.models.matching); kept for life.
+    slot: Mapped[int] = mapped_column(unique=True)
 
     skill_area: Mapped[SkillArea] = relationship(back_populates="competencies")
     indicators: Mapped[list["CompetencyIndicator"]] = relationship(

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from portal.models import Assessment, Candidate, Competency, ImportJob
 from portal.models.types import utcnow
 from portal.schemas.candidates import AssessmentInputSchema, CandidateInputSchema
+from portal.services import match_profiles
 from portal.services.access import Actor
 from portal.services.candidates import one_decimal
 from portal.services.errors import NotFound, ValidationFailed, flatten_messages
@@ -450,6 +451,7 @@ class _Inserter:
         self.session = session
         self.organisation_id = organisation_id
         self.competency_ids = competency_ids
+        self.slots = match_profiles.competency_slots(session)
 
     def save(self, job: ImportJob, batch: list[_Row]) -> None:
         failed = [row for row in batch if not self._resolve(row)]
@@ -519,6 +521,28 @@ class _Inserter:
         ]
         if assessments:
             self.session.execute(insert(Assessment.__table__), assessments)
+        match_profiles.save(
+            self.session,
+            [
+                self._profile_row(candidate_id, values, row.values.get("assessments", []))
+                for candidate_id, values, row in zip(ids, parameters, rows, strict=True)
+            ],
+        )
+
+    def _profile_row(
+        self, candidate_id: int, values: dict[str, Any], assessments: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return match_profiles.profile_row(
+            candidate_id,
+            self.organisation_id,
+            values["years_product"],
+            values["years_leadership"],
+            values["education"],
+            (
+                (self.slots[self.competency_ids[entry["competency"]]], entry["level"])
+                for entry in assessments
+            ),
+        )
 
     def _candidate_ids(self, parameters: list[dict[str, Any]]) -> list[int]:
         """Insert the candidates (Core, INSERT ... RETURNING); their ids, in parameter order.

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Assessment, Candidate, CandidateShare, Competency, Organisation, User
 from portal.models.types import utcnow
-from portal.services import framework
+from portal.services import framework, match_profiles
 from portal.services.access import Actor
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Forbidden, NotFound, StaleWrite, ValidationFailed
@@ -78,10 +78,11 @@ def _visible(actor: Actor) -> Select:
 def get_candidate(session: Session, actor: Actor, candidate_id: int) -> Candidate:
     if actor.role != "candidate":
         actor.require_scope("candidates:read")
-    return _find(session, actor, candidate_id)
+    return find_visible(session, actor, candidate_id)
 
 
-def _find(session: Session, actor: Actor, candidate_id: int) -> Candidate:
+def find_visible(session: Session, actor: Actor, candidate_id: int) -> Candidate:
+    """A candidate the caller may see (their own profile, or one their organisation sees)."""
     candidate = session.scalar(
         _visible(actor).options(*_DETAIL).where(Candidate.id == candidate_id)
     )
@@ -121,7 +122,7 @@ def candidate_page(
 def _writable(session: Session, actor: Actor, candidate_id: int, revision: int) -> Candidate:
     if actor.role != "candidate":
         actor.require_scope("candidates:write")
-    candidate = _find(session, actor, candidate_id)
+    candidate = find_visible(session, actor, candidate_id)
     if actor.role != "candidate" and candidate.organisation_id != actor.organisation_id:
         raise Forbidden("This candidate owns their profile; only they can change it.")
     if candidate.revision != revision:
@@ -138,7 +139,7 @@ def create_candidate(session: Session, actor: Actor, values: dict[str, Any]) -> 
     candidate = Candidate(organisation_id=actor.require_organisation(), name="")
     _apply(session, candidate, values)
     session.add(candidate)
-    session.commit()
+    _commit(session, candidate)
     return candidate
 
 
@@ -150,7 +151,7 @@ def own_profile(session: Session, user: User) -> Candidate:
     if candidate is None:
         candidate = Candidate(user_id=user.id, name=user.name or user.email, email=user.email)
         session.add(candidate)
-        session.commit()
+        _commit(session, candidate)
     return candidate
 
 
@@ -160,13 +161,14 @@ def update_candidate(
 ) -> Candidate:
     candidate = _writable(session, actor, candidate_id, revision)
     _apply(session, candidate, changes)
-    session.commit()
+    _commit(session, candidate)
     return candidate
 
 
 @refuses_lost_race(STALE)
 def delete_candidate(session: Session, actor: Actor, candidate_id: int, revision: int) -> None:
     candidate = _writable(session, actor, candidate_id, revision)
+    match_profiles.forget(session, candidate.id)
     session.delete(candidate)
     session.commit()
 
@@ -187,6 +189,12 @@ def _apply(session: Session, candidate: Candidate, values: dict[str, Any]) -> No
         session.rollback()
         raise ValidationFailed({"name": ["Enter the candidate's name."]})
     candidate.updated_at = utcnow()
+
+
+def _commit(session: Session, candidate: Candidate) -> None:
+    """Save the candidate and its ranking row in one transaction."""
+    match_profiles.refresh(session, [candidate])
+    session.commit()
 
 
 def _set_self_assessments(session: Session, candidate: Candidate, entries: list[dict]) -> dict:
@@ -222,7 +230,7 @@ def assess(
         if a.source == "self" and a.competency.slug != entry["competency"]
     ]
     _apply(session, candidate, {"assessments": [*entries, entry]})
-    session.commit()
+    _commit(session, candidate)
     return candidate
 
 

@@ -23,6 +23,7 @@ from portal.models import (
     SkillArea,
     Step,
 )
+from portal.models.matching import SLOTS
 from portal.models.scorecards import EDUCATION_LEVELS
 from portal.services.errors import ValidationFailed, flatten_messages
 from portal.services.framework import BENCHMARK_TEMPLATE_SLUG, SKILL_AREA_SLUGS
@@ -230,6 +231,7 @@ def _upsert_document(session: Session, doc: dict[str, Any]) -> None:
             session, SkillArea, entry["slug"], {**entry, "position": position}
         )
     competencies = {}
+    free_slots = _free_slots(session)
     for position, entry in enumerate(doc["competencies"]):
         competency = _upsert(
             session,
@@ -242,6 +244,8 @@ def _upsert_document(session: Session, doc: dict[str, Any]) -> None:
                 "position": position,
             },
         )
+        if competency.slot is None:
+            competency.slot = _take_slot(free_slots, entry["slug"])
         _sync_indicators(competency, entry["indicators"])
         _sync_levels(competency, entry["levels"])
         competencies[entry["slug"]] = competency
@@ -261,6 +265,21 @@ def _upsert_document(session: Session, doc: dict[str, Any]) -> None:
         BENCHMARK_TEMPLATE_SLUG,
         {"title": benchmark["title"], "body": {k: v for k, v in benchmark.items() if k != "title"}},
     )
+
+
+def _free_slots(session: Session) -> list[int]:
+    taken = set(session.scalars(select(Competency.slot)))
+    return [slot for slot in range(SLOTS, 0, -1) if slot not in taken]
+
+
+def _take_slot(free_slots: list[int], slug: str) -> int:
+    """The lowest free ranking slot; a framework larger than the ranking rows is refused."""
+    if not free_slots:
+        raise ValidationFailed(
+            {"competencies": [f"No ranking slot is left for {slug!r}: at most {SLOTS} fit."]},
+            "The framework has more competencies than the ranking can hold.",
+        )
+    return free_slots.pop()
 
 
 def _load_steps(session: Session, steps: list[dict], competencies: dict[str, Competency]) -> None:

@@ -165,6 +165,17 @@ def has_unpublished_changes(session: Session, scorecard: Scorecard) -> bool:
     return latest is not None and content(latest.snapshot) != content(scorecard)
 
 
+def matched_document(
+    session: Session, actor: Actor, scorecard_id: int
+) -> tuple[Scorecard, dict[str, Any]]:
+    """What a scorecard is matched as: its latest published version, or the working copy of a
+    draft never published (version 0)."""
+    actor.require_scope("matches:read")
+    scorecard = _owned(session, actor, scorecard_id)
+    latest = latest_version(session, scorecard)
+    return scorecard, latest.snapshot if latest else document(scorecard)
+
+
 def latest_version(session: Session, scorecard: Scorecard) -> ScorecardVersion | None:
     return session.scalar(
         select(ScorecardVersion)

@@ -1,0 +1,128 @@
+"""Keeping the ranking rows (portal.models.matching) equal to the canonical candidate data.
+
+Every write that changes what the ranking reads (a profile's years or education, a
+self-assessment, a bulk import) calls `refresh` or `save` in its own transaction, so the ranking
+never sees a half-written candidate. `rebuild` recomputes every row from the canonical data and
+`stale_candidates` lists the rows that disagree with it.
+"""
+
+from collections.abc import Iterable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import Candidate, Competency, InterviewLevels, MatchProfile
+from portal.models.matching import EDUCATION_RANK, SLOTS, level_column
+
+REBUILD_BATCH = 1000
+
+
+def tenths(value: float) -> int:
+    """A figure in tenths, rounded half up (3.25 -> 33), as the ranking stores it."""
+    return int((Decimal(str(value)) * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def competency_slots(session: Session) -> dict[int, int]:
+    """{competency id: its slot}."""
+    return dict(session.execute(select(Competency.id, Competency.slot)).all())
+
+
+def profile_row(
+    candidate_id: int,
+    organisation_id: int | None,
+    years_product: float,
+    years_leadership: float,
+    education: str,
+    self_levels: Iterable[tuple[int, float]],
+) -> dict[str, Any]:
+    """The ranking row of one candidate; `self_levels` is (slot, level) pairs."""
+    row: dict[str, Any] = {level_column(slot): None for slot in range(1, SLOTS + 1)}
+    row.update(
+        candidate_id=candidate_id,
+        organisation_id=organisation_id,
+        years_product=tenths(years_product),
+        years_leadership=tenths(years_leadership),
+        education=EDUCATION_RANK[education],
+    )
+    for slot, level in self_levels:
+        row[level_column(slot)] = tenths(level)
+    return row
+
+
+def _row_of(candidate: Candidate, slots: dict[int, int]) -> dict[str, Any]:
+    return profile_row(
+        candidate.id,
+        candidate.organisation_id,
+        candidate.years_product,
+        candidate.years_leadership,
+        candidate.education,
+        ((slots[a.competency_id], a.level) for a in candidate.assessments if a.source == "self"),
+    )
+
+
+def save(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Replace the ranking rows of these candidates (inside the caller's transaction)."""
+    if not rows:
+        return
+    table = MatchProfile.__table__
+    session.execute(
+        delete(table).where(table.c.candidate_id.in_([row["candidate_id"] for row in rows]))
+    )
+    session.execute(insert(table), rows)
+
+
+def refresh(session: Session, candidates: list[Candidate]) -> None:
+    """Recompute the rows of candidates just changed in this session (flushes first)."""
+    session.flush()
+    slots = competency_slots(session)
+    save(session, [_row_of(candidate, slots) for candidate in candidates])
+
+
+def forget(session: Session, candidate_id: int) -> None:
+    """Drop a deleted candidate's rows (SQLite does not cascade foreign keys here)."""
+    for model in (MatchProfile, InterviewLevels):
+        session.execute(delete(model).where(model.candidate_id == candidate_id))
+
+
+def _recomputed(session: Session) -> Iterator[list[dict[str, Any]]]:
+    slots = competency_slots(session)
+    last_id = 0
+    while True:
+        batch = session.scalars(
+            select(Candidate)
+            .options(selectinload(Candidate.assessments))
+            .where(Candidate.id > last_id)
+            .order_by(Candidate.id)
+            .limit(REBUILD_BATCH)
+        ).all()
+        if not batch:
+            return
+        last_id = batch[-1].id
+        yield [_row_of(candidate, slots) for candidate in batch]
+        session.expunge_all()
+
+
+def rebuild(session: Session) -> int:
+    """Recompute every candidate's ranking row from the canonical data; the number of rows."""
+    session.execute(delete(MatchProfile))
+    count = 0
+    for rows in _recomputed(session):
+        session.execute(insert(MatchProfile.__table__), rows)
+        count += len(rows)
+    session.commit()
+    return count
+
+
+def stale_candidates(session: Session) -> list[int]:
+    """Ids of candidates whose stored ranking row differs from the recomputed one (or is
+    missing), and of rows whose candidate is gone."""
+    table = MatchProfile.__table__
+    stored = {row["candidate_id"]: dict(row) for row in session.execute(select(table)).mappings()}
+    stale = []
+    for rows in _recomputed(session):
+        for row in rows:
+            if stored.pop(row["candidate_id"], None) != row:
+                stale.append(row["candidate_id"])
+    return sorted(stale + list(stored))
