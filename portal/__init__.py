@@ -60,16 +60,23 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from portal.api import candidates as candidates_api
     from portal.api import framework as framework_api
+    from portal.api import matches as matches_api
     from portal.api import me, ops
     from portal.api import scorecards as scorecards_api
-    from portal.web import accounts, candidates, pages, profile, scorecards
+    from portal.web import accounts, candidates, matches, pages, profile, readiness, scorecards
     from portal.web import framework as framework_pages
 
     # The API authenticates per request (bearer key, or session plus CSRF header for writes).
-    for blueprint in (framework_api.blp, me.blp, scorecards_api.blp, candidates_api.blp):
+    for blueprint in (
+        framework_api.blp,
+        me.blp,
+        scorecards_api.blp,
+        candidates_api.blp,
+        matches_api.blp,
+    ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     csrf.exempt(ops.bp)
     pages_blueprints = (pages.bp, framework_pages.bp, accounts.bp, scorecards.bp, candidates.bp)
-    for blueprint in (ops.bp, *pages_blueprints, profile.bp):
+    for blueprint in (ops.bp, *pages_blueprints, profile.bp, matches.bp, readiness.bp):
         app.register_blueprint(blueprint)
