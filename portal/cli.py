@@ -8,7 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from portal.extensions import db
 from portal.models.accounts import ROLES, SCOPES
-from portal.services import accounts, api_keys, demo
+from portal.services import accounts, api_keys, demo, match_profiles
 from portal.services.access import Origin
 from portal.services.errors import ValidationFailed
 from portal.services.framework_loader import load_framework, read_framework_file
@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(keys)
     app.cli.add_command(bench)
+    app.cli.add_command(profiles)
 
 
 def _refuse(error: ValidationFailed) -> click.ClickException:
@@ -96,6 +97,15 @@ def create_key(org_slug: str, scopes: tuple[str, ...], name: str) -> None:
     click.echo(f"Created key {issued.key.name!r} with scopes: {', '.join(issued.key.scopes)}")
     click.echo("Store it now; only its hash is kept:")
     click.echo(issued.token)
+
+
+profiles = AppGroup("match-profiles", help="The per-candidate rows the ranking reads.")
+
+
+@profiles.command("rebuild")
+def rebuild_profiles() -> None:
+    """Recompute every candidate's ranking row from the profiles and assessments."""
+    click.echo(f"Rebuilt {match_profiles.rebuild(db.session)} ranking rows.")
 
 
 bench = AppGroup("bench", help="Run the benchmarks; each prints JSON.")
