@@ -30,7 +30,7 @@ STEPS = [
 ]
 
 
-# --- CONTRACT, restated ----------------------------------------------------------------------------
+# --- CONTRACT, restated --------------------------------------------------------------------------
 
 
 def half_up(value: Fraction) -> Fraction:
@@ -100,7 +100,7 @@ def contract_match(spec: Spec, profile: Profile) -> dict:
     }
 
 
-# --- strategies ------------------------------------------------------------------------------------
+# --- strategies ----------------------------------------------------------------------------------
 
 tenths = st.integers(0, 50).map(lambda n: n / 10)
 years = st.integers(0, 600).map(lambda n: n / 10)
@@ -161,7 +161,7 @@ def test_contributions_add_up_to_the_score_within_rounding(spec, profile):
     )
 
 
-# --- edge cases ------------------------------------------------------------------------------------
+# --- edge cases ----------------------------------------------------------------------------------
 
 
 def spec_of(*criteria, **requirements) -> Spec:
