@@ -65,3 +65,36 @@ def test_upgrade_downgrade_upgrade(tmp_path):
 def test_flask_db_commands_are_registered(runner, command):
     result = runner.invoke(args=command)
     assert result.exit_code == 0, result.output
+
+
+def test_the_matching_migration_fills_the_ranking_rows_of_existing_candidates(tmp_path):
+    with scratch_database(tmp_path) as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade(directory=MIGRATIONS, revision="0004_candidates")
+            with db.engine.begin() as connection:
+                for statement in (
+                    "INSERT INTO skill_areas (id, slug, name, description, position) "
+                    "VALUES (1, 'a', 'A', 'd', 0)",
+                    "INSERT INTO competencies (id, slug, name, skill_area_id, description, "
+                    "position) VALUES (7, 'c7', 'C7', 1, 'd', 0), (3, 'c3', 'C3', 1, 'd', 1)",
+                    "INSERT INTO organisations (id, name, slug, created_at) "
+                    "VALUES (1, 'O', 'o', CURRENT_TIMESTAMP)",
+                    "INSERT INTO candidates (id, organisation_id, name, email, headline, "
+                    "years_product, years_leadership, education, certifications, summary, "
+                    "work_history, revision, created_at, updated_at) VALUES (5, 1, 'N', '', '', "
+                    "8.3, 2, 'master', '[]', '', '[]', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                    "INSERT INTO assessments (candidate_id, competency_id, source, level, "
+                    "evidence, updated_at) VALUES (5, 7, 'self', 4, '', CURRENT_TIMESTAMP), "
+                    "(5, 3, 'interview', 2, '', CURRENT_TIMESTAMP)",
+                ):
+                    connection.execute(text(statement))
+            upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as connection:
+                slots = dict(connection.execute(text("SELECT slug, slot FROM competencies")).all())
+                row = connection.execute(text("SELECT * FROM match_profiles")).mappings().one()
+            db.engine.dispose()
+        assert slots == {"c3": 1, "c7": 2}  # slots follow ids
+        assert (row["candidate_id"], row["organisation_id"]) == (5, 1)
+        assert (row["years_product"], row["years_leadership"], row["education"]) == (83, 20, 2)
+        assert (row["l1"], row["l2"], row["l3"]) == (None, 40, None)  # self levels only
