@@ -10,10 +10,11 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import ApiKey, AuditEvent, Invitation, Organisation, User
 from portal.models.accounts import SCOPES
-from portal.services import accounts, candidates, scorecards
+from portal.services import accounts, candidates, matching, scorecards
 from portal.services.access import Actor, Origin
 from portal.services.candidates import CandidateFilter
 from portal.services.errors import Forbidden, NotFound
+from portal.services.matching import MatchFilter
 from portal.services.passwords import password_problems
 from tests.conftest import PASSWORD, csrf_token_from, post_form, sign_in, unique_email
 
@@ -403,7 +404,21 @@ def test_seed_demo_is_idempotent_and_prints_logins(app, runner):
         assert [s.title for s in published].count("Chief Product Officer (demo)") == 1
         pool = candidates.candidate_page(db.session, actor, CandidateFilter(), 1, 100).items
         names = sorted(candidate.name for candidate in pool)
-        assert names == ["Ada Lovelace", "Grace Hopper", "Morgan Vale", "Sam Okafor"]
+        assert names == [
+            "Ada Lovelace",
+            "Grace Hopper",
+            "Jonas Berg",
+            "Morgan Vale",
+            "Priya Raman",
+            "Sam Okafor",
+        ]
+        board = matching.board(db.session, actor, published[0].id, MatchFilter(), 1, 10)
+        # The demo board shows every verdict, best first.
+        assert [(c.name, m.verdict) for _, c, m in board.page.rows][:3] == [
+            ("Priya Raman", "ready"),
+            ("Jonas Berg", "ready_with_gaps"),
+            ("Morgan Vale", "not_ready"),
+        ]
         db.session.remove()
 
 
