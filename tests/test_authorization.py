@@ -259,6 +259,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("profile.withdraw", "POST"): Entry(
         lambda w: f"/profile/sharing/{w.org_a.organisation_id}/withdraw", candidate_page(303)
     ),
+    ("readiness.index", "GET"): Entry(fixed("/roles"), candidate_page()),
+    ("readiness.report", "GET"): Entry(fixed("/roles/benchmark"), candidate_page()),
     ("candidates_api.Candidates", "GET"): Entry(
         fixed("/api/v1/candidates"), scoped_api("candidates:read")
     ),

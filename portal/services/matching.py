@@ -748,6 +748,17 @@ def role_readiness(session: Session, user: User, key: str) -> RoleReadiness:
     raise NotFound("No such role is open to you; share your profile with its organisation.")
 
 
+def best_role(roles: Iterable[RoleReadiness]) -> RoleReadiness | None:
+    """The published role (not the benchmark) matched best, in the ranking's order: must-haves
+    met first, then the higher score, then the older scorecard."""
+    published = [role for role in roles if role.scorecard_id is not None]
+    return min(
+        published,
+        key=lambda role: (not role.match.must_haves_met, -role.match.score, role.scorecard_id),
+        default=None,
+    )
+
+
 def _published_roles(session: Session, candidate_id: int) -> list[tuple[Scorecard, str, dict]]:
     latest = (
         select(ScorecardVersion.scorecard_id, func.max(ScorecardVersion.number).label("number"))
