@@ -16,6 +16,7 @@ from portal.schemas.accounts import (
 )
 from portal.services import accounts, api_keys, audit
 from portal.services.errors import Unauthenticated, ValidationFailed
+from portal.web import readiness
 from portal.web.forms import load_form, local_path, page_number, see_other
 from portal.web.htmx import render, wants_fragment
 
@@ -99,7 +100,9 @@ def sign_out():
 @login_required
 def dashboard():
     """Where a signed-in user starts."""
-    return render_template("accounts/dashboard.html", user=current_user)
+    return render_template(
+        "accounts/dashboard.html", user=current_user, readiness=readiness.headline(current_user)
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])
