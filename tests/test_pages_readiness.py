@@ -184,7 +184,7 @@ def test_the_roles_page_lists_only_published_roles_of_organisations_shared_with(
         assert hidden not in page.text
     assert f'href="/roles/{world.roles["vp"]}"' in page.text
     # A score bar drawn as SVG attributes, never inline styles (CSP).
-    assert f'<rect class="score-fill" x="0" y="0" width="{float(vp)}"' in page.text
+    assert f'<rect class="score-fill" x="0" y="0" width="{float(vp)}" height="10"' in page.text
     assert "style=" not in page.text
 
 
