@@ -520,6 +520,7 @@ def test_what_if_pages_like_the_ranking(api, org, pool):
 def test_what_if_omissions_come_from_the_matched_version(api, org, pool):
     published = org.scorecard(publish=True)
     assert api.what_if(published, {}) == RANKED
+    assert api.what_if(published, None) == RANKED  # the body itself is optional
     # Requirements only: 5 years of product work, which only Ada has.
     org_ada = pool["Ada"]
     org.edit(published, {"title": "Edited, not republished"})

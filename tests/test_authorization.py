@@ -61,6 +61,17 @@ def signed_in_api(ok: int = 200) -> Callable[[str], int]:
     return lambda caller: 401 if caller in ("anonymous", "revoked_key") else ok
 
 
+def candidate_api(ok: int = 200) -> Callable[[str], int]:
+    """A signed-in candidate's own data: staff and API keys are refused."""
+
+    def expected(caller: str) -> int:
+        if caller in ("anonymous", "revoked_key"):
+            return 401
+        return ok if caller == "candidate" else 403
+
+    return expected
+
+
 def scoped_api(scope: str, ok: int = 200) -> Callable[[str], int]:
     def expected(caller: str) -> int:
         if caller in ("anonymous", "revoked_key"):
@@ -317,6 +328,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/api/v1/scorecards/{w.published_scorecard}/versions/1",
         organisation_api("scorecards:read", 200),
     ),
+    ("matches_api.Matches", "GET"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/matches",
+        organisation_api("matches:read", 200),
+    ),
+    ("matches_api.MatchDetail", "GET"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/matches/{w.candidate_of_a()}",
+        organisation_api("matches:read", 200),
+    ),
+    ("matches_api.WhatIf", "POST"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.fresh_scorecard(publish=True)}/matches/what-if",
+        organisation_api("matches:read", 200),
+    ),
+    ("me.Readiness", "GET"): Entry(fixed("/api/v1/me/readiness"), candidate_api()),
 }
 
 

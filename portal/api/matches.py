@@ -110,7 +110,7 @@ class MatchDetail(MethodView):
 @blp.route("/scorecards/<id:scorecard_id>/matches/what-if")
 class WhatIf(MethodView):
     @requires(blp, "matches:read")
-    @blp.arguments(WhatIfSchema, example=WHAT_IF_EXAMPLE)
+    @blp.arguments(WhatIfSchema, required=False, example=WHAT_IF_EXAMPLE)
     @blp.arguments(MatchFilterSchema, location="query")
     @blp.response(200, MatchSchema(many=True), example=[MATCH_EXAMPLE])
     @blp.paginate()
