@@ -231,6 +231,34 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/scorecards/{w.published_scorecard}/versions/1.json",
         staff_page(200, other_organisation=404),
     ),
+    ("matches.board", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/matches",
+        staff_page(200, other_organisation=404),
+    ),
+    ("matches.board_csv", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/matches.csv",
+        staff_page(200, other_organisation=404),
+    ),
+    ("matches.apply_what_if", "POST"): Entry(
+        lambda w: f"/scorecards/{w.fresh_scorecard()}/matches/apply",
+        staff_page(303, other_organisation=404),
+        form={"revision": "1", "whatif": "1", "w.product-strategy": "2"},
+    ),
+    ("matches.reveal", "POST"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/matches/{w.candidate_of_a()}/reveal",
+        staff_page(303, other_organisation=404),
+    ),
+    ("matches.match", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/matches/{w.candidate_of_a()}",
+        staff_page(200, other_organisation=404),
+    ),
+    ("matches.compare", "GET"): Entry(
+        lambda w: (
+            f"/scorecards/{w.published_scorecard}/compare"
+            f"?candidate={w.candidate_of_a()}&candidate={w.candidate_of_a()}"
+        ),
+        staff_page(200, other_organisation=404),
+    ),
     ("candidates.index", "GET"): Entry(fixed("/candidates"), staff_page()),
     ("candidates.create", "GET"): Entry(fixed("/candidates/new"), staff_page()),
     ("candidates.create", "POST"): Entry(fixed("/candidates/new"), staff_page(422)),
