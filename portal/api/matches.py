@@ -1,5 +1,7 @@
 """Matches over JSON: a scorecard's ranked candidates, one explained match, and what-ifs."""
 
+import inspect
+
 from flask.views import MethodView
 
 from portal.api.auth import requires
@@ -57,6 +59,16 @@ WHAT_IF_EXAMPLE = {
 }
 
 
+def needs_matches_read(view):
+    """`requires(blp, "matches:read")` with a documented 404; the OpenAPI description keeps
+    the docstring's details beside the scope note."""
+    details = inspect.cleandoc(view.__doc__ or "").partition("\n")[2].strip()
+    note = "Needs the `matches:read` scope."
+    described = blp.doc(description=f"{note}\n\n{details}" if details else note)
+    not_found = blp.alt_response(404, response="NOT_FOUND")
+    return described(not_found(requires(blp, "matches:read")(view)))
+
+
 def _ranking(pagination, actor, scorecard_id, criteria, changes=None) -> list[dict]:
     board = matching.board(
         db.session,
@@ -77,7 +89,7 @@ def _item(candidate, match) -> dict:
 
 @blp.route("/scorecards/<id:scorecard_id>/matches")
 class Matches(MethodView):
-    @requires(blp, "matches:read")
+    @needs_matches_read
     @blp.arguments(MatchFilterSchema, location="query")
     @blp.response(200, MatchSchema(many=True), example=[MATCH_EXAMPLE])
     @blp.paginate()
@@ -93,7 +105,7 @@ class Matches(MethodView):
 
 @blp.route("/scorecards/<id:scorecard_id>/matches/<id:candidate_id>")
 class MatchDetail(MethodView):
-    @requires(blp, "matches:read")
+    @needs_matches_read
     @blp.response(200, MatchSchema, example=MATCH_EXAMPLE)
     def get(self, scorecard_id, candidate_id, actor):
         """Explain one candidate's match against a scorecard
@@ -109,7 +121,7 @@ class MatchDetail(MethodView):
 
 @blp.route("/scorecards/<id:scorecard_id>/matches/what-if")
 class WhatIf(MethodView):
-    @requires(blp, "matches:read")
+    @needs_matches_read
     @blp.arguments(WhatIfSchema, required=False, example=WHAT_IF_EXAMPLE)
     @blp.arguments(MatchFilterSchema, location="query")
     @blp.response(200, MatchSchema(many=True), example=[MATCH_EXAMPLE])

@@ -4,7 +4,7 @@ candidate's own readiness for the CPO role."""
 from flask.views import MethodView
 from flask_login import current_user
 
-from portal.api.auth import requires
+from portal.api.auth import COOKIE_SCHEME, requires
 from portal.api.base import ApiBlueprint
 from portal.api.matches import MATCH_EXAMPLE
 from portal.extensions import db
@@ -41,6 +41,12 @@ class Me(MethodView):
 
 @blp.route("/me/readiness")
 class Readiness(MethodView):
+    @blp.doc(
+        security=[{COOKIE_SCHEME: []}],
+        description="The CPO benchmark first (`id` null), then every published scorecard of the "
+        "organisations the candidate shares their profile with, from their own "
+        "self-assessments.\n\nNeeds a signed-in candidate's session; staff and API keys get 403.",
+    )
     @requires(blp, None)
     @blp.response(200, ReadinessSchema(many=True), example=READINESS_EXAMPLE)
     def get(self, actor):
