@@ -3,7 +3,7 @@
 import json
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from portal.extensions import db
@@ -121,3 +121,24 @@ def bench_import(rows: int, database_url: str | None) -> None:
     from benchmarks.bulk_import import run
 
     click.echo(json.dumps(run(rows, database_url)))
+
+
+@bench.command("match")
+@click.option(
+    "--candidates", "size", type=click.IntRange(min=1), default=100_000, show_default=True
+)
+@click.option("--competencies", type=click.IntRange(min=1), default=12, show_default=True)
+@click.option(
+    "--database-url",
+    default=None,
+    help="Where to write the synthetic candidates (default: the app's DATABASE_URL).",
+)
+def bench_match(size: int, competencies: int, database_url: str | None) -> None:
+    """Time the ranking of synthetic candidates; WRITES them to the database (use a scratch one)."""
+    from benchmarks.match import BenchmarkError, run
+
+    url = database_url or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        click.echo(json.dumps(run(size, competencies, url)))
+    except BenchmarkError as error:
+        raise click.ClickException(str(error)) from error
