@@ -22,7 +22,8 @@ bp.before_request(login_required(lambda: None))
 
 PAGE_SIZE = 25
 COMPARE_RANGE = (2, 4)
-REVEALS_KEPT = 200  # per scorecard, in the signed session cookie
+REVEALS_KEPT = 40  # per scorecard, in the signed session cookie
+REVEALED_BOARDS = 5
 YEARS = ("min_years_product", "min_years_leadership")
 # Query parameters that are not part of the board's state (the rest is kept in every link).
 NOT_STATE = ("page", "csrf_token", "revision", "candidate", "next")
@@ -74,9 +75,10 @@ def reveal(scorecard_id, candidate_id):
     """Show who is behind a blind label on this board (written to the audit log)."""
     match_reveals.reveal(db.session, page_actor(), scorecard_id, candidate_id, request_origin())
     reveals = dict(session.get("revealed_matches", {}))
-    kept = [i for i in reveals.get(str(scorecard_id), []) if i != candidate_id]
+    kept = [i for i in reveals.pop(str(scorecard_id), []) if i != candidate_id]
     reveals[str(scorecard_id)] = [*kept, candidate_id][-REVEALS_KEPT:]
-    session["revealed_matches"] = reveals
+    # The session cookie stays small: the latest boards' reveals only.
+    session["revealed_matches"] = dict(list(reveals.items())[-REVEALED_BOARDS:])
     default = url_for("matches.board", scorecard_id=scorecard_id, blind=1)
     return see_other(local_path(request.form.get("next"), default))
 
@@ -183,7 +185,10 @@ def compare(scorecard_id):
         )
     radar = charts.radar(
         [c.name for c in spec.criteria],
-        [(p.shown, p.css_class, [gap.level for gap in p.match.gaps]) for p in people],
+        [
+            ("Target level", "series-target", [c.target_level for c in spec.criteria]),
+            *[(p.shown, p.css_class, [gap.level for gap in p.match.gaps]) for p in people],
+        ],
     )
     return render(
         "matches/compare.html",
@@ -316,7 +321,9 @@ def _what_if(base: matching.Spec, source: Mapping) -> _WhatIf:
         typed = source.get(name, "").strip()
         old = getattr(base.requirements, name)
         value = (_number(typed) if name in YEARS else typed) if typed else old
-        typed_requirements[name] = typed or old
+        typed_requirements[name] = typed or (
+            match_export.number_text(old) if name in YEARS else old
+        )
         paths[f"requirements.{name}"] = (name, key_words(name))
         if value != old:
             requirements[name] = value
