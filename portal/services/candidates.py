@@ -9,10 +9,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, false, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Assessment, Candidate, CandidateShare, Competency, Organisation, User
+from portal.models import (
+    Assessment,
+    Candidate,
+    CandidateShare,
+    Competency,
+    InterviewLevels,
+    MatchProfile,
+    Organisation,
+    User,
+)
+from portal.models.matching import level_column
 from portal.models.types import utcnow
 from portal.services import framework, match_profiles
 from portal.services.access import Actor
@@ -110,13 +120,33 @@ def candidate_page(
     if criteria.background:
         statement = statement.where(Candidate.background == criteria.background)
     if criteria.competency:
-        statement = statement.where(
-            Candidate.assessments.any(
-                (Assessment.competency.has(Competency.slug == criteria.competency))
-                & (Assessment.level >= (criteria.min_level or 1))
-            )
-        )
+        statement = _assessed_at_least(session, actor, statement, criteria)
     return paginate(session, statement.order_by(Candidate.name, Candidate.id), page, page_size)
+
+
+def _assessed_at_least(
+    session: Session, actor: Actor, statement: Select, criteria: CandidateFilter
+) -> Select:
+    """Candidates whose level on the competency is at least `min_level` (default 1) by their
+    self-assessment or by the organisation's own interviews, read from the ranking rows (the
+    competency's slot column, in tenths) rather than by scanning assessments."""
+    slot = session.scalar(select(Competency.slot).where(Competency.slug == criteria.competency))
+    if slot is None:
+        return statement.where(false())
+    column = level_column(slot)
+    least = 10 * (criteria.min_level or 1)
+    profile = MatchProfile.__table__
+    assessed = select(profile.c.candidate_id).where(profile.c[column] >= least)
+    if actor.organisation_id is not None:
+        interview = InterviewLevels.__table__
+        assessed = union_all(
+            assessed,
+            select(interview.c.candidate_id).where(
+                interview.c.organisation_id == actor.organisation_id,
+                interview.c[column] >= least,
+            ),
+        )
+    return statement.where(Candidate.id.in_(assessed))
 
 
 def _writable(session: Session, actor: Actor, candidate_id: int, revision: int) -> Candidate:

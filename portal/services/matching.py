@@ -539,30 +539,46 @@ def _ranking_columns(spec: Spec, organisation_id: int):
     return profile, interview, score10, met
 
 
+def _visible(organisation_id: int):
+    """(the ranking rows joined to the organisation's interview levels and shares, the condition
+    that the organisation sees the candidate: it owns them or they share their profile with it).
+
+    A join rather than `candidate_id IN (shares)`: PostgreSQL does not scan in parallel under
+    a hashed subplan."""
+    profile = MatchProfile.__table__
+    interview = InterviewLevels.__table__
+    shares = CandidateShare.__table__
+    rows = profile.outerjoin(
+        interview,
+        and_(
+            interview.c.candidate_id == profile.c.candidate_id,
+            interview.c.organisation_id == organisation_id,
+        ),
+    ).outerjoin(
+        shares,
+        and_(
+            shares.c.candidate_id == profile.c.candidate_id,
+            shares.c.organisation_id == organisation_id,
+        ),
+    )
+    owned_or_shared = or_(
+        profile.c.organisation_id == organisation_id, shares.c.candidate_id.is_not(None)
+    )
+    return rows, owned_or_shared
+
+
 def _ranked(spec: Spec, organisation_id: int):
     """Every candidate visible to the organisation with score (tenths) and must-haves met."""
-    profile, interview, score10, met = _ranking_columns(spec, organisation_id)
-    shared = select(CandidateShare.candidate_id).where(
-        CandidateShare.organisation_id == organisation_id
-    )
+    profile, _, score10, met = _ranking_columns(spec, organisation_id)
+    rows, visible = _visible(organisation_id)
     return (
         select(
             profile.c.candidate_id.label("candidate_id"),
             score10.label("score10"),
             met.label("met"),
         )
-        .select_from(
-            profile.outerjoin(
-                interview,
-                and_(
-                    interview.c.candidate_id == profile.c.candidate_id,
-                    interview.c.organisation_id == organisation_id,
-                ),
-            )
-        )
-        .where(
-            or_(profile.c.organisation_id == organisation_id, profile.c.candidate_id.in_(shared))
-        )
+        .select_from(rows)
+        .where(visible)
         .subquery("ranked")
     )
 
@@ -575,10 +591,7 @@ def _verdict_column(ranked):
     )
 
 
-def ranking_statement(spec: Spec, organisation_id: int, criteria: MatchFilter):
-    """One ordered statement: (candidate_id, score10, met, total) for every matching
-    candidate, best first; the caller adds LIMIT/OFFSET."""
-    ranked = _ranked(spec, organisation_id)
+def _filters(ranked, criteria: MatchFilter) -> list:
     filters = []
     if criteria.verdicts:
         filters.append(_verdict_column(ranked).in_(criteria.verdicts))
@@ -586,16 +599,43 @@ def ranking_statement(spec: Spec, organisation_id: int, criteria: MatchFilter):
         filters.append(ranked.c.met == int(criteria.must_haves_met))
     if criteria.min_score is not None:
         filters.append(ranked.c.score10 >= math.ceil(Fraction(str(criteria.min_score)) * 10))
+    return filters
+
+
+def ranking_statement(spec: Spec, organisation_id: int, criteria: MatchFilter):
+    """One ordered statement: (candidate_id, score10, met) for every matching candidate, best
+    first; the caller adds LIMIT/OFFSET."""
+    ranked = _ranked(spec, organisation_id)
     return (
-        select(
-            ranked.c.candidate_id,
-            ranked.c.score10,
-            ranked.c.met,
-            func.count().over().label("total"),
-        )
-        .where(*filters)
+        select(ranked.c.candidate_id, ranked.c.score10, ranked.c.met)
+        .where(*_filters(ranked, criteria))
         .order_by(ranked.c.met.desc(), ranked.c.score10.desc(), ranked.c.candidate_id)
     )
+
+
+def _count(session: Session, spec: Spec, organisation_id: int, criteria: MatchFilter) -> int:
+    """How many candidates match. Without filters: the organisation's own candidates and those
+    who share with it, counted from indexes without computing a score (cheaper than
+    `count(*) OVER ()` in the ranking statement, which keeps every row until the last is
+    ranked)."""
+    if criteria == MatchFilter():
+        profile = MatchProfile.__table__
+        owned = select(func.count()).where(profile.c.organisation_id == organisation_id)
+        shared = (
+            select(func.count())
+            .select_from(
+                profile.join(CandidateShare, CandidateShare.candidate_id == profile.c.candidate_id)
+            )
+            .where(
+                CandidateShare.organisation_id == organisation_id,
+                profile.c.organisation_id.is_distinct_from(organisation_id),
+            )
+        )
+        statement = select(owned.scalar_subquery() + shared.scalar_subquery())
+    else:
+        ranked = _ranked(spec, organisation_id)
+        statement = select(func.count()).select_from(ranked).where(*_filters(ranked, criteria))
+    return session.scalar(statement) or 0
 
 
 def rank(
@@ -609,10 +649,7 @@ def rank(
     """One page of the organisation's candidates ranked against `spec` (CONTRACT's order)."""
     statement = ranking_statement(spec, organisation_id, criteria)
     found = session.execute(statement.limit(page_size).offset((page - 1) * page_size)).all()
-    if found:
-        total = found[0].total
-    else:  # past the last page (or nothing matches): count what there is
-        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    total = _count(session, spec, organisation_id, criteria)
     ids = [row.candidate_id for row in found]
     known = profiles(session, ids, organisation_id)
     people = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
