@@ -636,8 +636,14 @@ def rank(
 ) -> RankedPage:
     """One page of the organisation's candidates ranked against `spec` (CONTRACT's order)."""
     statement = ranking_statement(spec, organisation_id, criteria)
+    filtered = criteria != MatchFilter()
+    if filtered:  # the count of what passes costs a second scoring pass; OVER () is cheaper
+        statement = statement.add_columns(func.count().over().label("total"))
     found = session.execute(statement.limit(page_size).offset((page - 1) * page_size)).all()
-    total = _count(session, spec, organisation_id, criteria)
+    if filtered and found:
+        total = found[0].total
+    else:  # no filter (an index count), or past the last page
+        total = _count(session, spec, organisation_id, criteria)
     ids = [row.candidate_id for row in found]
     known = profiles(session, ids, organisation_id)
     people = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
