@@ -172,9 +172,9 @@ class Match:
 # --- the formula -----------------------------------------------------------------------------
 
 
-def _half_up_tenths(value: Fraction) -> float:
-    """`value` rounded half up to one decimal."""
-    return math.floor(value * 10 + Fraction(1, 2)) / 10
+def _half_up_tenths(numerator: int, denominator: int) -> float:
+    """numerator / denominator (non-negative) rounded half up to one decimal, exactly."""
+    return (20 * numerator + denominator) // (2 * denominator) / 10
 
 
 def verdict_for(must_haves_met: bool, score: float) -> str:
@@ -200,13 +200,13 @@ def evaluate(spec: Spec, profile: Profile, steps: Sequence[PathStep]) -> Match:
     """CONTRACT's match of one candidate against `spec`."""
     total = spec.total_weight
     gaps = []
-    weighted_coverage = Fraction(0)
+    numerator = 0  # N of the module docstring: score = N / (6 W)
     for criterion in spec.criteria:
         level = profile.level(criterion.competency)
         level10 = tenths(level.value)
         target10 = 10 * criterion.target_level
-        coverage = Fraction(min(level10, target10), target10)
-        weighted_coverage += criterion.weight * coverage
+        covered = criterion.weight * min(level10, target10)  # coverage = covered / (w * 10 t)
+        numerator += covered * (_LCM // criterion.target_level)
         gaps.append(
             Gap(
                 competency=criterion.competency,
@@ -216,11 +216,11 @@ def evaluate(spec: Spec, profile: Profile, steps: Sequence[PathStep]) -> Match:
                 source=level.source,
                 gap=max(target10 - level10, 0) / 10,
                 weight=criterion.weight,
-                contribution=_half_up_tenths(100 * criterion.weight * coverage / total),
+                contribution=_half_up_tenths(10 * covered, criterion.target_level * total),
                 must_have=criterion.must_have,
             )
         )
-    score = _half_up_tenths(100 * weighted_coverage / total) if total else 0.0
+    score = _half_up_tenths(numerator, 6 * total) if total else 0.0
     unmet = unmet_requirements(spec.requirements, profile)
     unmet_musts = tuple(g.competency for g in gaps if g.must_have and g.gap > 0)
     met = not unmet and not unmet_musts

@@ -106,10 +106,12 @@ def get_scorecard(session: Session, actor: Actor, scorecard_id: int) -> Scorecar
     return _owned(session, actor, scorecard_id)
 
 
-def _owned(session: Session, actor: Actor, scorecard_id: int) -> Scorecard:
+def _owned(
+    session: Session, actor: Actor, scorecard_id: int, *, with_detail: bool = True
+) -> Scorecard:
     scorecard = session.scalar(
         select(Scorecard)
-        .options(*_DETAIL)
+        .options(*(_DETAIL if with_detail else ()))
         .where(
             Scorecard.id == scorecard_id, Scorecard.organisation_id == actor.require_organisation()
         )
@@ -171,7 +173,9 @@ def matched_document(
     """What a scorecard is matched as: its latest published version, or the working copy of a
     draft never published (version 0)."""
     actor.require_scope("matches:read")
-    scorecard = _owned(session, actor, scorecard_id)
+    # The published snapshot is all the ranking needs: the working copy's details are loaded
+    # (lazily, by `document`) only for a draft never published.
+    scorecard = _owned(session, actor, scorecard_id, with_detail=False)
     latest = latest_version(session, scorecard)
     return scorecard, latest.snapshot if latest else document(scorecard)
 
