@@ -4,7 +4,6 @@ import json
 import logging
 import re
 import uuid
-from contextlib import suppress
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_login import current_user
@@ -56,6 +55,7 @@ def configure_logging(app: Flask) -> None:
 def register_middleware(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.before_request(_refuse_oversized_body)
+    app.before_request(_refuse_deep_json)
     app.before_request(_refuse_unstorable_text)
     app.after_request(_decorate_response)
 
@@ -77,14 +77,45 @@ def _refuse_oversized_body() -> None:
         raise RequestEntityTooLarge()
 
 
+# No document the portal reads nests anywhere near this deep (a JSON Resume: about 4 levels).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_A_BRACKET = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+def json_nesting_depth(data: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text, found without parsing it (a parser,
+    and everything that walks what it returns, recurses once per level)."""
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _NOT_A_BRACKET)
+    depth = deepest = 0
+    for byte in brackets:
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _refuse_deep_json() -> None:
+    """Refuse JSON nested deeper than any document the portal reads, before anything parses it,
+    and JSON no parser reads (a malformed text, an integer of thousands of digits)."""
+    if not request.is_json:
+        return
+    data = request.get_data(cache=True)
+    if json_nesting_depth(data) > MAX_JSON_DEPTH:
+        raise BadRequest(f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.")
+    if data.strip():
+        try:
+            g.json_body = json.loads(data)
+        except ValueError as error:
+            raise BadRequest(f"The body is not JSON the portal can read: {error}") from None
+
+
 def _refuse_unstorable_text() -> None:
     """Text no database can store (NUL characters, half a UTF-16 pair as JSON may escape it)
     in a form or a JSON body is refused as a bad request. Query strings are only ever read
     through schemas, which name the offending field themselves."""
     values = list(request.form.values()) if request.form else []
-    if request.is_json:
-        with suppress(ValueError):  # malformed JSON is reported by the parser that reads it
-            values.append(json.loads(request.get_data(cache=True)))
+    if "json_body" in g:
+        values.append(g.json_body)
     if any(_unstorable(value) for value in values):
         raise BadRequest(
             "The request holds characters that cannot be stored (NUL or broken Unicode)."

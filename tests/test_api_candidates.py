@@ -425,7 +425,8 @@ def test_importing_a_json_resume_creates_the_mapped_candidate(api):
     assert response.status_code == 201, response.json
     assert ETAG.match(response.headers["ETag"])
     body = response.json
-    assert set(body) == SHAPE
+    assert set(body) == SHAPE | {"warnings"}
+    assert body.pop("warnings") == []
     assert body["name"] == "Jordan Resume"
     assert body["email"] == "jordan@example.test"
     assert body["headline"] == "Head of Product, B2B SaaS"
@@ -483,11 +484,11 @@ def _broken(**edits) -> dict:
 @pytest.mark.parametrize(
     ("document", "paths"),
     [
-        (_broken(basics__email="x"), {"basics.email"}),
-        (_broken(work__startDate="May 2019"), {"work.0.startDate"}),
+        (_broken(basics__email=42), {"basics.email"}),
+        (_broken(work__startDate=2019), {"work.0.startDate"}),
         (_broken(basics__name=None), {"basics.name"}),
         (
-            _broken(basics__email="x", work__startDate="May 2019", basics__name=None),
+            _broken(basics__email=42, work__startDate=2019, basics__name=None),
             {"basics.email", "work.0.startDate", "basics.name"},
         ),
         (["not", "an", "object"], {"_document"}),
@@ -509,7 +510,7 @@ def test_an_import_body_that_is_not_json_is_refused_and_creates_nothing(api):
     response = api.client.post(
         IMPORT, data="not json at all", content_type="application/json", headers=api.auth
     )
-    assert_problem(response, 422)
+    assert_problem(response, 400)
     assert api.total() == before
 
 
