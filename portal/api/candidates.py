@@ -96,7 +96,7 @@ class CandidateDetail(MethodView):
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
     def patch(self, changes, candidate_id, actor):
         """Change a candidate (If-Match required)"""
-        revision = expected_revision()
+        revision = expected_revision(_current_revision(actor, candidate_id))
         return _answer(
             candidates.update_candidate(db.session, actor, candidate_id, changes, revision)
         )
@@ -108,7 +108,13 @@ class CandidateDetail(MethodView):
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
     def delete(self, candidate_id, actor):
         """Delete a candidate of the organisation's pool (If-Match required)"""
-        candidates.delete_candidate(db.session, actor, candidate_id, expected_revision())
+        revision = expected_revision(_current_revision(actor, candidate_id))
+        candidates.delete_candidate(db.session, actor, candidate_id, revision)
+
+
+def _current_revision(actor, candidate_id: int):
+    """For `If-Match: *`: the revision the candidate has now (404 when there is none)."""
+    return lambda: candidates.get_candidate(db.session, actor, candidate_id).revision
 
 
 def document_json_resume(spec, schema_path: str) -> None:

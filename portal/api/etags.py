@@ -1,11 +1,13 @@
 """Revision ETags: reads carry one, writes must name the one they were based on (If-Match)."""
 
 import re
+from collections.abc import Callable
 
 from flask import Response, make_response, request
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
-_REVISION_TAG = re.compile(r'(?:W/)?"r(\d{1,18})"')
+# If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches, so only strong ones count.
+_STRONG_REVISION_TAG = re.compile(r'(?<!W/)"r(\d{1,18})"')
 
 IF_MATCH_PARAMETER = {
     "in": "header",
@@ -20,14 +22,20 @@ def revision_etag(revision: int) -> str:
     return f'"r{revision}"'
 
 
-def expected_revision() -> int:
-    """The revision If-Match names: 428 when it is missing, 412 when it names none."""
+def expected_revision(current: Callable[[], int]) -> int:
+    """The revision If-Match names: 428 when it is missing, 412 when it names none (or only
+    weak tags); `If-Match: *` asks for whatever revision exists now (`current()`, which answers
+    404 itself when the resource does not exist)."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
         raise PreconditionRequired("Send If-Match with the ETag you read, so no change is lost.")
-    match = _REVISION_TAG.search(header)
+    if header == "*":
+        return current()
+    match = _STRONG_REVISION_TAG.search(header)
     if match is None:
-        raise PreconditionFailed("If-Match names no revision of this resource; GET it again.")
+        raise PreconditionFailed(
+            "If-Match names no revision of this resource (weak tags never match); GET it again."
+        )
     return int(match.group(1))
 
 

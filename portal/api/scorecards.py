@@ -83,7 +83,7 @@ class ScorecardDetail(MethodView):
 
         Top-level fields replace; `requirements` may be partial.
         """
-        revision = expected_revision()
+        revision = expected_revision(_current_revision(actor, scorecard_id))
         return _answer(
             scorecards.update_scorecard(db.session, actor, scorecard_id, changes, revision)
         )
@@ -96,7 +96,13 @@ class ScorecardDetail(MethodView):
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
     def delete(self, scorecard_id, actor):
         """Delete a draft that was never published (If-Match required)"""
-        scorecards.delete_draft(db.session, actor, scorecard_id, expected_revision())
+        revision = expected_revision(_current_revision(actor, scorecard_id))
+        scorecards.delete_draft(db.session, actor, scorecard_id, revision)
+
+
+def _current_revision(actor, scorecard_id: int):
+    """For `If-Match: *`: the revision the scorecard has now (404 when there is none)."""
+    return lambda: scorecards.get_scorecard(db.session, actor, scorecard_id).revision
 
 
 @blp.route("/scorecards/<id:scorecard_id>/publish")
@@ -109,7 +115,8 @@ class Publish(MethodView):
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
     def post(self, scorecard_id, actor):
         """Publish the working copy as an immutable version N+1 (If-Match required)"""
-        version = scorecards.publish(db.session, actor, scorecard_id, expected_revision())
+        revision = expected_revision(_current_revision(actor, scorecard_id))
+        version = scorecards.publish(db.session, actor, scorecard_id, revision)
         return _answer(version.scorecard)
 
 

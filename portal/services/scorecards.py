@@ -392,7 +392,9 @@ def _apply(session: Session, scorecard: Scorecard, changes: dict[str, Any]) -> N
 
 def _set_competencies(session: Session, scorecard: Scorecard, entries: list[dict]) -> dict:
     slugs = [entry["competency"] for entry in entries]
-    known, errors = framework.resolve_competencies(session, slugs, "competencies")
+    # No flush half-way through an edit: one edit is one UPDATE, one revision.
+    with session.no_autoflush:
+        known, errors = framework.resolve_competencies(session, slugs, "competencies")
     if errors:
         return errors
     current = {entry.competency.slug: entry for entry in scorecard.competencies}
@@ -411,10 +413,11 @@ def _set_competencies(session: Session, scorecard: Scorecard, entries: list[dict
 
 
 def _set_responsibilities(session: Session, scorecard: Scorecard, slugs: list[str]) -> dict:
-    found = {
-        r.slug: r
-        for r in session.scalars(select(Responsibility).where(Responsibility.slug.in_(slugs)))
-    }
+    with session.no_autoflush:
+        found = {
+            r.slug: r
+            for r in session.scalars(select(Responsibility).where(Responsibility.slug.in_(slugs)))
+        }
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
         return {"responsibilities": [f"Unknown responsibilities: {', '.join(unknown)}."]}
