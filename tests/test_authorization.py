@@ -280,6 +280,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("candidates.bulk", "GET"): Entry(fixed("/candidates/bulk"), staff_page()),
     ("candidates.bulk", "POST"): Entry(fixed("/candidates/bulk"), staff_page(422)),
+    ("candidates.bulk_template", "GET"): Entry(
+        fixed("/candidates/bulk/template.csv"), staff_page()
+    ),
+    ("candidates.job_failures_csv", "GET"): Entry(
+        lambda w: f"/candidates/bulk/{w.import_job_of_a()}/failed-rows.csv",
+        staff_page(200, other_organisation=404),
+    ),
     ("candidates.job", "GET"): Entry(
         lambda w: f"/candidates/bulk/{w.import_job_of_a()}", staff_page(200, other_organisation=404)
     ),

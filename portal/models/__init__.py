@@ -1,7 +1,13 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
 from portal.models.accounts import ApiKey, AuditEvent, Invitation, Organisation, User
-from portal.models.candidates import Assessment, Candidate, CandidateShare, ImportJob
+from portal.models.candidates import (
+    Assessment,
+    Candidate,
+    CandidateShare,
+    ImportFailure,
+    ImportJob,
+)
 from portal.models.framework import (
     Competency,
     CompetencyIndicator,
@@ -18,6 +24,7 @@ __all__ = [
     "Assessment",
     "Candidate",
     "CandidateShare",
+    "ImportFailure",
     "ImportJob",
     "InterviewLevels",
     "MatchProfile",

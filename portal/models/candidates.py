@@ -124,9 +124,39 @@ class ImportJob(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="queued")
     total: Mapped[int] = mapped_column(default=0)
     processed: Mapped[int] = mapped_column(default=0)
-    succeeded: Mapped[int] = mapped_column(default=0)
-    # [{"row": 3, "name": "...", "errors": {"field": ["message"]}}] for every failed row
-    failures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    succeeded: Mapped[int] = mapped_column(default=0)  # created + updated
+    updated: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The CSV header as uploaded (the failed-rows file repeats it); None for a zip.
+    columns: Mapped[list[str] | None] = mapped_column(JSON)
+    # Each distinct error once: [{"field", "message", "rows", "first"}], a bounded summary.
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def created(self) -> int:
+        return self.succeeded - self.updated
+
+    @property
+    def failed(self) -> int:
+        return self.processed - self.succeeded
+
+
+class ImportFailure(db.Model):
+    """One row (or zip member) of a bulk import that was not imported, and why.
+
+    Appended a batch at a time, so recording failures costs the same per row however many
+    there are; `cells` keeps a CSV row as uploaded for the failed-rows file.
+    """
+
+    __tablename__ = "import_failures"
+    __table_args__ = (UniqueConstraint("job_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"))
+    position: Mapped[int]  # the failure's order in the job, from 1
+    ref: Mapped[str] = mapped_column(String(255))  # CSV row number or zip member path
+    name: Mapped[str] = mapped_column(String(200), default="")
+    errors: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    cells: Mapped[list[str] | None] = mapped_column(JSON)

@@ -1,12 +1,15 @@
 """Bulk import of candidates: a CSV file, or a zip of JSON Resume documents.
 
-`start_import` checks the file's shape (refusing it whole when its columns or format are wrong)
-and records a queued `ImportJob`; `run_import` then validates every row with the same schema
-the API uses, inserts the valid ones in batches, and reports each failed row by number (or by
-zip member name) and field. It is meant for a background thread: it opens its own session, keeps
-the job's progress committed after every batch, and never raises.
+`start_import` checks the file's shape (refusing it whole when its columns or format are wrong,
+or when a zip would unpack to too much) and records a queued `ImportJob`; `run_import` then
+validates every row with the same schema the API uses and writes the valid ones in batches: a
+row whose email already belongs to one of the organisation's candidates updates that candidate,
+any other row creates one. Failed rows are appended as `ImportFailure` rows (row number or zip
+member, the fields, the messages, and a CSV row's cells for the failed-rows file). It is meant
+for a background thread: it opens its own session, commits the job's progress at least every
+2 % of the rows or every second, and never raises.
 
-The CSV columns are documented in docs/bulk-import.md.
+The CSV columns and the update rules are documented in docs/bulk-import.md.
 """
 
 import csv
@@ -14,18 +17,20 @@ import io
 import json
 import logging
 import re
+import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
-from portal.models import Assessment, Candidate, Competency, ImportJob
+from portal.models import Assessment, Candidate, Competency, ImportFailure, ImportJob
 from portal.models.types import utcnow
 from portal.schemas.candidates import AssessmentInputSchema, CandidateInputSchema
 from portal.services import match_profiles
@@ -33,7 +38,14 @@ from portal.services.access import Actor
 from portal.services.candidates import one_decimal
 from portal.services.errors import NotFound, ValidationFailed, flatten_messages
 from portal.services.framework_loader import shipped_slugs
-from portal.services.resume_import import competency_terms, profile_values, read_resume
+from portal.services.pagination import Page, paginate
+from portal.services.resume import ResumeProfile
+from portal.services.resume_import import (
+    competency_terms,
+    merge_plan,
+    profile_values,
+    read_resume,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +62,34 @@ REQUIRED_COLUMNS = (
 )
 COMPETENCY_COLUMNS = shipped_slugs("competencies")
 CSV_COLUMNS = REQUIRED_COLUMNS + COMPETENCY_COLUMNS
+ERROR_COLUMN = "error"  # the failed-rows file's column; ignored when that file is uploaded again
 CERTIFICATION_SEPARATOR = ";"
+TEMPLATE_EXAMPLE = {
+    "name": "Ada Lovelace",
+    "email": "ada@example.com",
+    "headline": "VP Product",
+    "years_product": "12.5",
+    "years_leadership": "6",
+    "education": "master",
+    "background": "product-management",
+    "certifications": "CSPO; Pragmatic Institute",
+    "summary": "Led three product lines from idea to profit.",
+    "product-strategy": "4",
+    "team-leadership": "3",
+}
 
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # rows written per transaction at most
+PROGRESS_SHARE = 50  # ... and at least every 1/50th (2 %) of the rows
+PROGRESS_SECONDS = 1.0  # ... or every second, whichever comes first
 ZIP_MAX_MEMBERS = 20_000
-ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024
+ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024  # what the zip's files add up to, unpacked
+ZIP_MAX_RATIO = 100  # unpacked / packed; JSON text packs about 5 to 10 times
+ZIP_RATIO_FLOOR = 1024 * 1024  # the ratio is checked on zips that unpack to more than this
+ZIP_MEMBER_MAX_BYTES = 1024 * 1024  # one resume; real ones are a few kilobytes
+READ_CHUNK = 64 * 1024
+PROBLEMS_MAX = 50  # distinct messages summarised on the job; the rest counted as "other"
+OTHER_PROBLEMS = "_other"
+FAILURES_PAGE_SIZE = 50
 RECENT_JOBS = 10
 INTERRUPTED_AFTER = timedelta(minutes=15)  # 10,000 rows take seconds; 50 MB about a minute
 
@@ -64,6 +99,10 @@ NOT_UTF8 = (
     "again."
 )
 DATABASE_REFUSED = "The database refused this row; nothing of it was saved."
+CHANGED_MEANWHILE = (
+    "The candidate with this email was changed by someone else during the import; "
+    "nothing of this row was saved. Upload it again."
+)
 
 
 # --- starting a job --------------------------------------------------------------------------
@@ -76,13 +115,21 @@ def start_import(
 
     The whole file is refused (ValidationFailed, nothing recorded) when it is neither .csv nor
     .zip, is not UTF-8, has unknown or missing columns, is not a readable zip of .json files, or
-    is a zip that unpacks to too many files or too many bytes. `schema_path` is accepted for
-    symmetry with `run_import`; documents are only validated there, one by one.
+    is a zip that unpacks to too many files, too many bytes, or too many times its size.
+    `schema_path` is accepted for symmetry with `run_import`; documents are only validated
+    there, one by one.
     """
     actor.require_scope("candidates:write")
     organisation_id = actor.require_organisation()
     kind = _kind(filename)
-    total = _count_csv_rows(data) if kind == "csv" else len(_zip_members(_open_zip(data)))
+    columns = None
+    if kind == "csv":
+        columns, records = _csv_records(data)
+        total = sum(1 for _ in records)
+        if total == 0:
+            raise _refuse("file", ["The file has no rows under its header."])
+    else:
+        total = len(_zip_members(_open_zip(data)))
     job = ImportJob(
         organisation_id=organisation_id,
         created_by_id=actor.user_id,
@@ -92,7 +139,9 @@ def start_import(
         total=total,
         processed=0,
         succeeded=0,
-        failures=[],
+        updated=0,
+        columns=columns,
+        problems=[],
         error="",
     )
     session.add(job)
@@ -112,6 +161,19 @@ def _refuse(field_name: str, messages: list[str]) -> ValidationFailed:
     return ValidationFailed(
         {field_name: messages}, "The file cannot be imported; nothing was saved."
     )
+
+
+def template_csv() -> str:
+    """The CSV template: every column, and one example row."""
+    return _csv_line(list(CSV_COLUMNS)) + _csv_line(
+        [TEMPLATE_EXAMPLE.get(column, "") for column in CSV_COLUMNS]
+    )
+
+
+def _csv_line(cells: Iterable[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(cells)
+    return out.getvalue()
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -157,7 +219,7 @@ def _csv_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]
 
 
 def _check_columns(columns: list[str]) -> None:
-    known = set(CSV_COLUMNS)
+    known = {*CSV_COLUMNS, ERROR_COLUMN}
     errors = [
         f"Unknown column {name!r}" if name else f"Column {index + 1} has no name"
         for index, name in enumerate(columns)
@@ -173,18 +235,13 @@ def _check_columns(columns: list[str]) -> None:
         raise _refuse("columns", errors)
 
 
-def _count_csv_rows(data: bytes) -> int:
-    _columns, records = _csv_records(data)
-    total = sum(1 for _ in records)
-    if total == 0:
-        raise _refuse("file", ["The file has no rows under its header."])
-    return total
-
-
 # --- zip of JSON Resumes ---------------------------------------------------------------------
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
+    """The archive, once its directory shows it is safe to unpack (nothing is unpacked here).
+
+    The sizes checked are the ones the zip declares; `_read_member` never reads past them."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
@@ -192,9 +249,19 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     members = archive.infolist()
     if len(members) > ZIP_MAX_MEMBERS:
         raise _refuse("file", [f"The zip holds more than {ZIP_MAX_MEMBERS:,} files."])
-    if sum(member.file_size for member in members) > ZIP_MAX_TOTAL_BYTES:
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > ZIP_MAX_TOTAL_BYTES:
         limit = ZIP_MAX_TOTAL_BYTES // (1024 * 1024)
         raise _refuse("file", [f"The zip unpacks to more than {limit} MB."])
+    if unpacked > ZIP_RATIO_FLOOR and unpacked > ZIP_MAX_RATIO * max(packed, 1):
+        raise _refuse(
+            "file",
+            [
+                f"The zip unpacks to {unpacked // max(packed, 1):,} times its size; resumes pack "
+                f"at most {ZIP_MAX_RATIO} times. It is refused as a possible zip bomb."
+            ],
+        )
     if not _zip_members(archive):
         raise _refuse("file", ["The zip holds no .json files."])
     return archive
@@ -213,14 +280,27 @@ def _zip_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Any:
-    """The member's JSON document; ValidationFailed when it cannot be read or parsed."""
+    """The member's JSON document; ValidationFailed when it cannot be read or parsed.
+
+    A member declared larger than one resume can be is refused unread; the others are read a
+    chunk at a time, and never past ZIP_MEMBER_MAX_BYTES whatever the zip declares."""
+    limit_kb = ZIP_MEMBER_MAX_BYTES // 1024
+    too_large = ValidationFailed(
+        {"_document": [f"The file is larger than {limit_kb:,} KB; a resume is much smaller."]}
+    )
+    if member.file_size > ZIP_MEMBER_MAX_BYTES:
+        raise too_large
+    chunks, size = [], 0
     try:
         with archive.open(member) as handle:
-            raw = handle.read(member.file_size + 1)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
+            while chunk := handle.read(READ_CHUNK):
+                size += len(chunk)
+                if size > ZIP_MEMBER_MAX_BYTES:
+                    raise too_large
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as error:
         raise ValidationFailed({"_document": [f"The file cannot be unpacked: {error}."]}) from None
-    if len(raw) > member.file_size:
-        raise ValidationFailed({"_document": ["The file is larger than the zip declares."]})
+    raw = b"".join(chunks)
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -242,15 +322,22 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Any:
 
 @dataclass
 class _Row:
-    """One source row: where it came from, and either its values or its errors."""
+    """One source row: where it came from, and either its values or its errors.
+
+    `given` names the candidate fields the row states (a non-blank cell; what a resume states),
+    the only ones an update changes. `cells` is a CSV row as uploaded; `profile` a resume's."""
 
     ref: int | str  # data row number (CSV) or member name (zip)
     name: str
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()
+    cells: list[str] | None = None
+    profile: ResumeProfile | None = None
 
-    def failure(self) -> dict[str, Any]:
-        return {"row": self.ref, "name": self.name, "errors": self.errors}
+    @property
+    def email_key(self) -> str:
+        return self.values.get("email", "").lower()
 
 
 def run_import(
@@ -262,9 +349,10 @@ def run_import(
 ) -> None:
     """Process a queued job to the end; for a background thread, so it never raises.
 
-    Valid rows are inserted `BATCH_SIZE` at a time, each batch with the job's progress in one
-    transaction. When the database refuses a batch it is retried row by row, so only the rows
-    it refuses fail. An unexpected error ends the job as "failed" with its `error` text; the
+    Valid rows are written in batches, each batch with the job's progress in one transaction;
+    a batch closes after BATCH_SIZE rows, 2 % of the job's rows, or a second, whichever comes
+    first. When the database refuses a batch it is retried row by row, so only the rows it
+    refuses fail. An unexpected error ends the job as "failed" with its `error` text; the
     batches committed before it stay imported and counted.
     """
     session = session_factory()
@@ -311,15 +399,17 @@ def _process(session: Session, actor: Actor, job: ImportJob, data: bytes, schema
     actor.require_scope("candidates:write")
     competency_ids = dict(session.execute(select(Competency.slug, Competency.id)).all())
     reader = _CsvRows(data) if job.kind == "csv" else _ZipRows(session, data, schema_path)
-    inserter = _Inserter(session, job.organisation_id, competency_ids)
+    writer = _Writer(session, job.organisation_id, competency_ids)
+    step = max(1, min(BATCH_SIZE, job.total // PROGRESS_SHARE))
     batch: list[_Row] = []
+    since = time.monotonic()
     for row in reader:
         batch.append(row)
-        if len(batch) >= BATCH_SIZE:
-            inserter.save(job, batch)
-            batch = []
+        if len(batch) >= step or time.monotonic() - since >= PROGRESS_SECONDS:
+            writer.save(job, batch)
+            batch, since = [], time.monotonic()
     if batch:
-        inserter.save(job, batch)
+        writer.save(job, batch)
     job.status = "done"
     job.finished_at = utcnow()
     session.commit()
@@ -356,9 +446,14 @@ class _CsvRows:
             cells_text = f"{len(cells)} cells; the header has {len(self.columns)}"
             where = self.columns.index("name")
             name = cells[where].strip() if where < len(cells) else ""
-            return _Row(number, name[:200], errors={"_row": [f"This row has {cells_text}."]})
+            return _Row(
+                number, name[:200], errors={"_row": [f"This row has {cells_text}."]}, cells=cells
+            )
         text = {column: cell.strip() for column, cell in zip(self.columns, cells, strict=True)}
-        row = _Row(number, text["name"][:200])
+        row = _Row(number, text["name"][:200], cells=cells)
+        row.given = frozenset(
+            column for column in REQUIRED_COLUMNS if text[column] and column != "certifications"
+        ) | ({"certifications"} if text["certifications"].strip(" ;") else set())
         values: dict[str, Any] = {
             "name": text["name"],
             "headline": text["headline"],
@@ -409,7 +504,8 @@ class _CsvRows:
 
 
 class _ZipRows:
-    """Zip members as `_Row`s: each a JSON Resume, read and mapped as the single import does."""
+    """Zip members as `_Row`s: each a JSON Resume, read and mapped as the single import does
+    (a value that breaks only a format is left out, a resume without an email has none)."""
 
     def __init__(self, session: Session, data: bytes, schema_path: str):
         self.session = session
@@ -430,22 +526,25 @@ class _ZipRows:
             name = basics.get("name") if isinstance(basics, dict) else None
             row.name = name[:200] if isinstance(name, str) else ""
             profile = read_resume(self.session, document, self.schema_path, self.terms)
-            values = profile_values(profile)
         except ValidationFailed as error:
             row.errors = error.errors
             return row
         except RecursionError:  # a document nested deeper than the validator can follow
             row.errors = {"_document": ["The JSON is nested too deeply."]}
             return row
-        work_history = values.pop("work_history")
+        values = profile_values(profile)
+        work_history = values.pop("work_history", [])
         loaded, row.errors = _schema_errors(self.schema, values)
         if not row.errors:
             row.values = {**loaded, "work_history": work_history}
+            row.profile = profile
+            row.given = profile.stated
         return row
 
 
-class _Inserter:
-    """Inserts valid rows (candidates, then their self-assessments) and records progress."""
+class _Writer:
+    """Writes valid rows (new candidates with their self-assessments, or updates of the
+    organisation's candidates found by email), their ranking rows, the failures and progress."""
 
     def __init__(self, session: Session, organisation_id: int, competency_ids: dict[str, int]):
         self.session = session
@@ -457,23 +556,23 @@ class _Inserter:
         failed = [row for row in batch if not self._resolve(row)]
         valid = [row for row in batch if not row.errors]
         try:
-            self._insert(valid)
-            succeeded = len(valid)
-        except DBAPIError:
-            log.warning("import job %s: a batch was refused; retrying row by row", job.id)
+            created, updated = self._write(valid)
+        except (DBAPIError, StaleDataError):
             self.session.rollback()
-            succeeded = 0
+            log.warning("import job %s: a batch was refused; retrying row by row", job.id)
+            created = updated = 0
             for row in valid:
-                if self._insert_alone(row):
-                    succeeded += 1
-                else:
+                outcome = self._write_alone(row)
+                if outcome is None:
                     failed.append(row)
+                else:
+                    created, updated = created + outcome[0], updated + outcome[1]
             order = {id(row): index for index, row in enumerate(batch)}
             failed.sort(key=lambda row: order[id(row)])
+        _record_failures(self.session, job, failed)
         job.processed += len(batch)
-        job.succeeded += succeeded
-        if failed:
-            job.failures = [*job.failures, *(row.failure() for row in failed)]
+        job.succeeded += created + updated
+        job.updated += updated
         self.session.commit()
 
     def _resolve(self, row: _Row) -> bool:
@@ -490,16 +589,94 @@ class _Inserter:
             seen.add(slug)
         return not row.errors
 
-    def _insert_alone(self, row: _Row) -> bool:
+    def _write_alone(self, row: _Row) -> tuple[int, int] | None:
         try:
-            self._insert([row])
+            outcome = self._write([row])
             self.session.commit()
-        except DBAPIError:
+        except (DBAPIError, StaleDataError) as error:
             log.warning("import: the database refused row %s", row.ref, exc_info=True)
             self.session.rollback()
-            row.errors = {"_row": [DATABASE_REFUSED]}
-            return False
-        return True
+            message = CHANGED_MEANWHILE if isinstance(error, StaleDataError) else DATABASE_REFUSED
+            row.errors = {"_row": [message]}
+            return None
+        return outcome
+
+    def _write(self, rows: list[_Row]) -> tuple[int, int]:
+        """(created, updated). A row repeating an email of an earlier row in `rows` is written
+        after it, so it updates the candidate that row created or updated."""
+        created = updated = 0
+        while rows:
+            existing = self._existing([row.email_key for row in rows if row.email_key])
+            now_rows, later, seen = [], [], set()
+            for row in rows:
+                key = row.email_key
+                (later if key and key in seen else now_rows).append(row)
+                if key:
+                    seen.add(key)
+            creates = [row for row in now_rows if row.email_key not in existing]
+            updates = [row for row in now_rows if row.email_key in existing]
+            self._insert(creates)
+            self._update([(existing[row.email_key], row) for row in updates])
+            created, updated, rows = created + len(creates), updated + len(updates), later
+        return created, updated
+
+    def _existing(self, keys: list[str]) -> dict[str, Candidate]:
+        """The organisation's candidates with these emails (ignoring case); the oldest one
+        when several share an email."""
+        if not keys:
+            return {}
+        statement = (
+            select(Candidate)
+            .options(selectinload(Candidate.assessments))
+            .where(
+                Candidate.organisation_id == self.organisation_id,
+                func.lower(Candidate.email).in_(set(keys)),
+            )
+            .order_by(Candidate.id.desc())
+        )
+        return {candidate.email.lower(): candidate for candidate in self.session.scalars(statement)}
+
+    def _update(self, pairs: list[tuple[Candidate, _Row]]) -> None:
+        """The fields each row states replace the candidate's. A CSV row's levels replace the
+        candidate's self-assessments on those competencies (a recruiter's data); a resume's
+        suggestions only fill competencies not assessed yet (`merge_plan`, as the single import
+        merges). Interview assessments are never touched."""
+        if not pairs:
+            return
+        now = utcnow()
+        for candidate, row in pairs:
+            if row.profile is not None:
+                plan = merge_plan(candidate, row.profile)
+                values = plan.values
+                levels = [_entry(s.competency, s.level, s.evidence) for s in plan.added]
+            else:
+                values = {name: row.values.get(name) for name in row.given}
+                levels = row.values.get("assessments", [])
+            for name in _UPDATABLE:
+                if name in values:
+                    value = values[name]
+                    if name in ("years_product", "years_leadership"):
+                        value = one_decimal(value)
+                    setattr(candidate, name, value)
+            own = {a.competency_id: a for a in candidate.assessments if a.source == "self"}
+            for entry in levels:
+                competency_id = self.competency_ids[entry["competency"]]
+                assessment = own.get(competency_id)
+                if assessment is None:
+                    candidate.assessments.append(
+                        Assessment(
+                            competency_id=competency_id,
+                            source="self",
+                            level=float(entry["level"]),
+                            evidence=entry.get("evidence", ""),
+                            updated_at=now,
+                        )
+                    )
+                elif assessment.level != entry["level"]:
+                    assessment.level = float(entry["level"])
+                    assessment.updated_at = now
+            candidate.updated_at = now
+        match_profiles.refresh(self.session, [candidate for candidate, _row in pairs])
 
     def _insert(self, rows: list[_Row]) -> None:
         if not rows:
@@ -574,6 +751,63 @@ class _Inserter:
         }
 
 
+_UPDATABLE = (
+    "name",
+    "email",
+    "headline",
+    "years_product",
+    "years_leadership",
+    "education",
+    "certifications",
+    "background",
+    "summary",
+    "work_history",
+)
+
+
+def _entry(competency: str, level: float, evidence: str) -> dict[str, Any]:
+    return {"competency": competency, "level": level, "evidence": evidence}
+
+
+def _record_failures(session: Session, job: ImportJob, failed: list[_Row]) -> None:
+    """Append the batch's failed rows (one INSERT, whatever came before) and count each
+    distinct message in the job's bounded summary."""
+    if not failed:
+        return
+    first = job.processed - job.succeeded + 1
+    session.execute(
+        insert(ImportFailure.__table__),
+        [
+            {
+                "job_id": job.id,
+                "position": first + index,
+                "ref": str(row.ref)[:255],
+                "name": row.name[:200],
+                "errors": row.errors,
+                "cells": row.cells,
+            }
+            for index, row in enumerate(failed)
+        ],
+    )
+    problems = {(p["field"], p["message"]): dict(p) for p in job.problems or []}
+    for row in failed:
+        for field_name, messages in row.errors.items():
+            for message in dict.fromkeys(messages):
+                key = (field_name, message)
+                if key not in problems and len(problems) >= PROBLEMS_MAX:
+                    key = (OTHER_PROBLEMS, "")
+                if key in problems:
+                    problems[key]["rows"] += 1
+                else:
+                    problems[key] = {
+                        "field": key[0],
+                        "message": key[1],
+                        "rows": 1,
+                        "first": str(row.ref),
+                    }
+    job.problems = list(problems.values())
+
+
 # --- reading jobs ----------------------------------------------------------------------------
 
 
@@ -590,6 +824,56 @@ def job_for(session: Session, actor: Actor, job_id: int) -> ImportJob:
     if job is None:
         raise NotFound(f"No import {job_id} is visible to you.")
     return job
+
+
+def failure_page(
+    session: Session, job: ImportJob, page: int, page_size: int = FAILURES_PAGE_SIZE
+) -> Page:
+    """One page of a job's failed rows (ImportFailure), in file order. `job` from `job_for`."""
+    statement = (
+        select(ImportFailure).where(ImportFailure.job_id == job.id).order_by(ImportFailure.position)
+    )
+    return paginate(session, statement, page, page_size)
+
+
+def error_text(errors: dict[str, list[str]]) -> str:
+    """A failed row's errors as one line: `email: Enter a valid email address. | ...`."""
+    return " | ".join(
+        " ".join(messages) if field_name == "_row" else f"{field_name}: {' '.join(messages)}"
+        for field_name, messages in errors.items()
+    )
+
+
+def failures_csv(session: Session, actor: Actor, job_id: int) -> Iterator[str]:
+    """The failed rows as CSV lines, streamed: for a CSV job its columns as uploaded (short
+    rows padded) then `error`, ready to fix and upload again; for a zip, `file, name, error`."""
+    job = job_for(session, actor, job_id)
+    columns = list(job.columns or [])
+    statement = (
+        select(ImportFailure)
+        .where(ImportFailure.job_id == job.id)
+        .order_by(ImportFailure.position)
+        .execution_options(yield_per=1000)
+    )
+    if job.kind == "csv":
+        keep = [index for index, name in enumerate(columns) if name != ERROR_COLUMN]
+        yield _csv_line([*(columns[index] for index in keep), ERROR_COLUMN])
+        for failure in session.scalars(statement):
+            cells = list(failure.cells or [])
+            if len(cells) == len(columns):
+                cells = [cells[index] for index in keep]
+            else:
+                cells += [""] * (len(keep) - len(cells))
+            yield _csv_line([*cells, error_text(failure.errors)])
+    else:
+        yield _csv_line(["file", "name", ERROR_COLUMN])
+        for failure in session.scalars(statement):
+            yield _csv_line([failure.ref, failure.name, error_text(failure.errors)])
+
+
+def failures_filename(job: ImportJob) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", job.filename.rsplit(".", 1)[0]).strip("-") or "import"
+    return f"{stem}-failed-rows.csv"
 
 
 def recent_jobs(session: Session, actor: Actor, limit: int = RECENT_JOBS) -> list[ImportJob]:

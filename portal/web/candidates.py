@@ -3,7 +3,15 @@
 import json
 import threading
 
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import login_required
 from sqlalchemy.orm import sessionmaker
 
@@ -17,7 +25,7 @@ from portal.services.candidates import CandidateFilter
 from portal.services.errors import StaleWrite, ValidationFailed
 from portal.web.candidate_forms import load_profile_form, resume_review_page
 from portal.web.forms import load_query, page_number, posted_revision, see_other
-from portal.web.htmx import render
+from portal.web.htmx import render, wants_fragment
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
@@ -160,11 +168,41 @@ def bulk():
     )
 
 
+@bp.get("/bulk/template.csv")
+def bulk_template():
+    """The CSV template: every column and one example row."""
+    return Response(
+        bulk_import.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="candidates-template.csv"'},
+    )
+
+
 @bp.get("/bulk/<id:job_id>")
 def job(job_id):
-    """An import's progress (polled while it runs) and the report of every failed row."""
+    """An import's counts and progress (that part polled while it runs), each distinct error
+    once, and the failed rows a page at a time."""
     found = bulk_import.job_for(db.session, page_actor(), job_id)
-    return render("candidates/job.html", "job", job=found)
+    block = "job_failures" if request.headers.get("HX-Target") == "job_failures" else "job_progress"
+    failures = bulk_import.failure_page(db.session, found, page_number())
+    # A poll that finds the import finished brings the failures once, out of band.
+    polled = block == "job_progress" and wants_fragment()
+    return render("candidates/job.html", block, job=found, failures=failures, polled=polled)
+
+
+@bp.get("/bulk/<id:job_id>/failed-rows.csv")
+def job_failures_csv(job_id):
+    """The failed rows as CSV with an `error` column, ready to fix and upload again."""
+    actor = page_actor()
+    found = bulk_import.job_for(db.session, actor, job_id)
+    lines = bulk_import.failures_csv(db.session, actor, job_id)
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{bulk_import.failures_filename(found)}"'
+        },
+    )
 
 
 def _run_in_background(job_id: int, data: bytes, actor) -> None:
