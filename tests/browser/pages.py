@@ -351,3 +351,33 @@ class SharingPage:
     def open(self) -> "SharingPage":
         self.page.goto("/profile/sharing")
         return self
+
+
+class MatchBoard:
+    """/scorecards/<id>/matches: filters, the what-if panel and the htmx-swapped ranking."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.results = page.locator("#results")
+        self.row_links = page.locator("table.match-board tbody th[scope=row] > a")
+        self.what_if_summary = page.locator("details.what-if-panel > summary")
+        self.what_if_panel = page.locator("details.what-if-panel")
+        self.update = page.get_by_role("button", name="Update the ranking")
+        self.blind = page.get_by_role("switch", name="Blind mode")
+        self.what_if_banner = page.get_by_role("heading", name="Unsaved what-if")
+        self.compare_boxes = page.get_by_role("checkbox", name=re.compile(r"^Compare "))
+        self.compare = page.get_by_role("button", name="Compare the ticked candidates")
+        self.reveal_buttons = self.results.get_by_role("button", name=re.compile(r"^Reveal"))
+
+    def weight(self, name: str) -> Locator:
+        return self.page.get_by_label(f"Weight of {name}", exact=True)
+
+    def open_what_if(self) -> None:
+        if self.what_if_panel.get_attribute("open") is None:
+            self.what_if_summary.click()
+
+    def settled(self) -> None:
+        expect(
+            self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+        ).to_have_count(0)
