@@ -3,11 +3,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app portal
 VENDOR := static/vendor
+PORT ?= 5000
 
 .PHONY: run setup install assets db test lint format clean
 
-run: setup  ## install, migrate, seed the framework and demo data, serve on :5000
-	$(FLASK) run --host 127.0.0.1 --port 5000
+run: setup  ## install, migrate, seed the framework and demo data, serve on :$(PORT)
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 setup: install assets db
 

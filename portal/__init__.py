@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
 from portal.extensions import api, csrf, db, htmx, limiter, migrate
@@ -48,6 +49,11 @@ def create_app(config: dict | None = None) -> Flask:
     document_json_resume(api.spec, app.config["JSON_RESUME_SCHEMA"])
     _register_blueprints(app)
     register_middleware(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        # The client address (rate limits, audit log) and scheme come from exactly this many
+        # proxies' X-Forwarded-* headers; anything a client adds in front is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     from portal.cli import register_commands
     from portal.errors import register_error_handlers

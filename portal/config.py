@@ -4,8 +4,12 @@ import os
 from pathlib import Path
 
 
-class ConfigurationError(RuntimeError):
-    """The environment does not describe a portal that may start."""
+class ConfigurationError(SystemExit):
+    """The environment does not describe a portal that may start: the process ends with this
+    one line on standard error and status 1, no traceback (flask commands and gunicorn alike)."""
+
+    def __init__(self, message: str):
+        super().__init__(f"portal: {message}")
 
 
 def normalise_database_url(url: str) -> str:
@@ -25,10 +29,16 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
     secret_key = os.environ.get("SECRET_KEY")
     if production and not secret_key:
         raise ConfigurationError("SECRET_KEY must be set when PORTAL_ENV=production")
-    default_db = "sqlite:///" + str(Path(instance_path) / "portal.db")
     redis_url = os.environ.get("REDIS_URL")
+    if production and not redis_url:
+        raise ConfigurationError(
+            "REDIS_URL must be set when PORTAL_ENV=production "
+            "(rate limits and jobs are shared through it by every worker and host)"
+        )
+    default_db = "sqlite:///" + str(Path(instance_path) / "portal.db")
     return {
         "PORTAL_ENV": env,
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "DEBUG": False if production else None,
         "SECRET_KEY": secret_key or "dev-only-not-secret",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
@@ -53,3 +63,13 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
     }
+
+
+def _trusted_proxies() -> int:
+    """How many reverse proxies in front set X-Forwarded-* (0: trust none)."""
+    value = os.environ.get("TRUSTED_PROXIES", "0").strip()
+    if not value.isdigit() or int(value) > 10:
+        raise ConfigurationError(
+            f"TRUSTED_PROXIES must be a whole number from 0 to 10, not {value!r}"
+        )
+    return int(value)

@@ -76,6 +76,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 def test_production_settings(monkeypatch, database_url):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     assert app.debug is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
