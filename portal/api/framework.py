@@ -1,16 +1,17 @@
-"""Public, read-only framework resources: competencies, responsibilities, steps."""
+"""Public, read-only framework resources: competencies, responsibilities, steps, the FAQ."""
 
 from flask.views import MethodView
 
 from portal.api.base import ApiBlueprint
 from portal.extensions import db
+from portal.schemas.faq import FaqSchema
 from portal.schemas.framework import (
     CompetencyFilterSchema,
     CompetencySchema,
     ResponsibilitySchema,
     StepSchema,
 )
-from portal.services import framework
+from portal.services import faq, framework
 from portal.services.framework import CompetencyFilter
 
 blp = ApiBlueprint(
@@ -95,3 +96,20 @@ class StepDetail(MethodView):
     def get(self, slug):
         """Get one step with its actions and the competencies it develops"""
         return framework.get_step(db.session, slug)
+
+
+@blp.route("/faq")
+class Faq(MethodView):
+    @blp.etag
+    @blp.response(200, FaqSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """List the frequently asked questions about the CPO role
+
+        The seed article's six questions (the role, qualifications, responsibilities, skills,
+        gaining experience, career paths), in its order, each answered in our words with links
+        (`{title, href}`, `href` a path on this site) to the framework pages it touches.
+        """
+        page = faq.question_page(pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = page.total
+        return page.items

@@ -151,6 +151,16 @@ def responsibility_page(session: Session, page: int, page_size: int) -> Page:
     return paginate(session, statement, page, page_size)
 
 
+def responsibilities_by_slug(session: Session, slugs: list[str]) -> list[Responsibility]:
+    """The responsibilities behind `slugs` (unknown ones left out), in framework order."""
+    statement = (
+        select(Responsibility)
+        .where(Responsibility.slug.in_(slugs))
+        .order_by(Responsibility.position)
+    )
+    return list(session.scalars(statement))
+
+
 def get_responsibility(session: Session, slug: str) -> Responsibility:
     responsibility = session.scalar(
         select(Responsibility)

@@ -1,12 +1,14 @@
 """Browse the CPO framework: skill areas, competencies, responsibilities and the path to CPO."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
+from flask_login import current_user
 
+from portal.auth import page_actor
 from portal.extensions import db
 from portal.schemas.framework import CompetencyFilterSchema
-from portal.services import framework
+from portal.services import faq, framework, scorecards
 from portal.services.framework import CompetencyFilter
-from portal.web.forms import load_query
+from portal.web.forms import load_query, see_other
 from portal.web.htmx import render
 
 bp = Blueprint("framework", __name__, url_prefix="/framework")
@@ -80,4 +82,22 @@ def benchmark():
         competencies=framework.competencies_by_slug(
             db.session, [entry["competency"] for entry in template.body["competencies"]]
         ),
+        responsibilities=framework.responsibilities_by_slug(
+            db.session, template.body["responsibilities"]
+        ),
     )
+
+
+@bp.post("/benchmark/use")
+def use_benchmark():
+    """Start a draft scorecard from the benchmark; a visitor is sent to sign up first."""
+    if not current_user.is_authenticated:
+        return see_other(url_for("accounts.sign_up"))
+    scorecard = scorecards.clone_benchmark(db.session, page_actor())
+    return see_other(url_for("scorecards.builder", scorecard_id=scorecard.id))
+
+
+@bp.get("/backgrounds")
+def backgrounds():
+    """The backgrounds CPOs come from, as candidates record them on their profile."""
+    return render_template("framework/backgrounds.html", groups=faq.background_groups())
