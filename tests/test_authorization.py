@@ -110,6 +110,8 @@ def fixed(url: str) -> Callable[["World"], str]:
 MATRIX: dict[tuple[str, str], Entry] = {
     ("pages.landing", "GET"): Entry(fixed("/"), public()),
     ("pages.api_docs", "GET"): Entry(fixed("/api/docs"), public()),
+    ("pages.role", "GET"): Entry(fixed("/what-a-cpo-does"), public()),
+    ("pages.faq", "GET"): Entry(fixed("/faq"), public()),
     ("ops.healthz", "GET"): Entry(fixed("/healthz"), public()),
     ("ops.readyz", "GET"): Entry(fixed("/readyz"), public()),
     ("api-docs.openapi_json", "GET"): Entry(fixed("/api/v1/openapi.json"), public()),
@@ -126,6 +128,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
         fixed("/framework/steps/network-and-build-relationships"), public()
     ),
     ("framework.benchmark", "GET"): Entry(fixed("/framework/benchmark"), public()),
+    ("framework.use_benchmark", "POST"): Entry(
+        fixed("/framework/benchmark/use"),
+        lambda caller: 403 if caller == "candidate" else 303,  # visitors go to sign up
+    ),
+    ("framework.backgrounds", "GET"): Entry(fixed("/framework/backgrounds"), public()),
     ("framework_api.Competencies", "GET"): Entry(fixed("/api/v1/competencies"), public()),
     ("framework_api.CompetencyDetail", "GET"): Entry(
         fixed("/api/v1/competencies/product-strategy"), public()
@@ -135,6 +142,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         fixed("/api/v1/responsibilities/building-and-managing-product-roadmaps"), public()
     ),
     ("framework_api.Steps", "GET"): Entry(fixed("/api/v1/steps"), public()),
+    ("framework_api.Faq", "GET"): Entry(fixed("/api/v1/faq"), public()),
     ("framework_api.StepDetail", "GET"): Entry(
         fixed("/api/v1/steps/network-and-build-relationships"), public()
     ),
