@@ -413,8 +413,12 @@ def test_an_uploaded_resume_is_reviewed_before_anything_is_saved(app, client, ca
 
     document = unescape(DOCUMENT.search(page).group(1))
     assert json.loads(document) == RESUME
+    revision = re.search(r'name="revision" value="(\d+)"', page).group(1)
     confirmed = post_form(
-        client, "/profile/import/confirm", {"document": document}, csrf_from="/profile/import"
+        client,
+        "/profile/import/confirm",
+        {"document": document, "revision": revision},
+        csrf_from="/profile/import",
     )
     assert confirmed.status_code == 303
     assert confirmed.headers["Location"] == "/profile"
@@ -455,8 +459,8 @@ def test_a_confirmation_that_cannot_be_read_saves_nothing(app, client, candidate
 
 
 BAD_RESUME = {
-    "basics": {"email": "x"},
-    "work": [{"name": "Acme", "position": "Product Manager", "startDate": "May 2019"}],
+    "basics": {"email": 42},
+    "work": [{"name": "Acme", "position": "Product Manager", "startDate": 2019}],
 }
 
 

@@ -12,6 +12,7 @@ from portal.services.resume import (
     EDUCATION_RANK,
     CompetencyTerms,
     SuggestedAssessment,
+    check_resume,
     load_resume_schema,
     map_resume,
     resume_errors,
@@ -451,24 +452,37 @@ def test_not_an_object(schema, document):
     assert resume_errors(document, schema) == {"_document": ["A JSON Resume is a JSON object."]}
 
 
-def test_email_must_be_an_email(schema):
+# CONTRACT (issue 9): a value that breaks only a format is left out with a warning.
+
+
+def test_an_email_that_is_no_address_is_left_out_with_a_warning(schema):
     document = copy.deepcopy(SAMPLE)
     document["basics"]["email"] = "not an email"
-    assert list(resume_errors(document, schema)) == ["basics.email"]
+    check = check_resume(document, schema)
+    assert check.errors == {}
+    assert [w.path for w in check.warnings] == ["basics.email"]
+    assert "email" not in check.document["basics"]
+    assert document["basics"]["email"] == "not an email"  # the given document is not changed
 
 
-def test_work_dates_must_follow_the_iso8601_pattern(schema):
+def test_work_dates_off_the_iso8601_pattern_are_left_out_with_a_warning(schema):
     document = copy.deepcopy(SAMPLE)
     document["work"][0]["startDate"] = "May 2019"
-    errors = resume_errors(document, schema)
-    assert list(errors) == ["work.0.startDate"]
-    assert "does not match" in errors["work.0.startDate"][0]
+    check = check_resume(document, schema)
+    assert check.errors == {}
+    assert [w.path for w in check.warnings] == ["work.0.startDate"]
+    assert "May 2019" in check.warnings[0].message
+    assert "startDate" not in check.document["work"][0]
 
 
-def test_work_dates_must_be_real_days(schema):
+def test_work_dates_that_are_no_real_days_are_left_out_with_a_warning(schema):
     document = copy.deepcopy(SAMPLE)
     document["work"][1]["endDate"] = "2019-02-30"
-    assert resume_errors(document, schema) == {"work.1.endDate": ["Not a real calendar date."]}
+    check = check_resume(document, schema)
+    assert check.errors == {}
+    assert [(w.path, "not a real calendar date" in w.message) for w in check.warnings] == [
+        ("work.1.endDate", True)
+    ]
 
 
 @pytest.mark.parametrize("basics", [None, {}, {"name": ""}, {"name": "   "}])

@@ -2,6 +2,7 @@
 
 import json
 
+import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
 
@@ -53,6 +54,21 @@ class Candidates(MethodView):
         return _answer(candidates.create_candidate(db.session, actor, values), 201)
 
 
+class ResumeWarningSchema(ma.Schema):
+    path = ma.fields.String(metadata={"description": 'The resume path, e.g. "basics.url"'})
+    message = ma.fields.String()
+
+
+class ImportedCandidateSchema(CandidateSchema):
+    warnings = ma.fields.List(
+        ma.fields.Nested(ResumeWarningSchema),
+        metadata={
+            "description": "Values left out because they broke only a format (an empty or "
+            "scheme-less URL, an odd date, an email that is not an address); empty when none"
+        },
+    )
+
+
 @blp.route("/candidates/import")
 class Import(MethodView):
     @requires(blp, "candidates:write")
@@ -64,18 +80,23 @@ class Import(MethodView):
             },
         }
     )
-    @blp.response(201, CandidateSchema)
+    @blp.response(201, ImportedCandidateSchema)
     def post(self, actor):
         """Import a JSON Resume as a new candidate
 
-        Mapped as CONTRACT says; an invalid document gets 422 with the failing paths and
-        nothing is saved.
+        Mapped as CONTRACT says. A value that breaks only a format (an empty or scheme-less URL,
+        an odd date, an email that is not an address) is left out and listed in `warnings`. A
+        document that breaks the schema's structure or types, or the limits of
+        `POST /candidates` (e.g. a summary over 5,000 characters), gets 422 with the failing
+        resume paths, and nothing is saved.
         """
         document = request.get_json(silent=True)
-        candidate = resume_import.import_as_candidate(
+        candidate, warnings = resume_import.import_as_candidate(
             db.session, actor, document, current_app.config["JSON_RESUME_SCHEMA"]
         )
-        return _answer(candidate, 201)
+        body, status, headers = _answer(candidate, 201)
+        body["warnings"] = [{"path": w.path, "message": w.message} for w in warnings]
+        return body, status, headers
 
 
 @blp.route("/candidates/<id:candidate_id>")
@@ -133,6 +154,16 @@ def document_json_resume(spec, schema_path: str) -> None:
     basics = body["properties"]["basics"]["properties"]
     basics["name"].update(minLength=1, maxLength=resume_import.NAME_MAX)
     basics["email"]["maxLength"] = resume_import.EMAIL_MAX
+    # The limits of POST /candidates for the fields the import stores.
+    basics["label"]["maxLength"] = resume_import.HEADLINE_MAX
+    basics["summary"]["maxLength"] = resume_import.SUMMARY_MAX
+    certificate = body["properties"]["certificates"]["items"]["properties"]
+    certificate["name"]["maxLength"] = resume_import.NAME_MAX
+    body["description"] = (
+        "A JSON Resume (jsonresume.org schema v1). Its `format` and date-pattern rules are "
+        "advisory here: a value that breaks only one of them is left out and reported in "
+        "`warnings`."
+    )
     for name, definition in definitions.items():
         spec.components.schema(f"JsonResume_{name}", component=definition)
     spec.components.schema("JsonResume", component=body)

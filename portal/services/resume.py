@@ -15,17 +15,22 @@ mapping rules are the CONTRACT's "JSON Resume import" section:
 * Skill terms (a skill's name and keywords) are lower-cased with runs of whitespace collapsed;
   a term shorter than 3 characters is ignored. Hyphens are kept, so "user centered design" does
   not match "user-centered design".
+* Real resumes are messy (the project's own sample has an empty profile URL and a scheme-less
+  project URL). A value that breaks only a `format` or the date pattern (or a work date that is no
+  calendar day) is dropped with a warning; structure and type errors stay errors.
 """
 
+import copy
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import marshmallow as ma
 from jsonschema import Draft7Validator, FormatChecker
 
 from portal.models.scorecards import EDUCATION_LEVELS
@@ -75,6 +80,16 @@ _LEADERSHIP = re.compile(
     + r")(?![^\W_])"
 )
 _DATED_SECTIONS = ("work",)
+_FORMAT_ONLY = ("format", "pattern")  # the schema's only pattern is its iso8601 date
+_QUOTED_MAX = 60
+# The schema's email check only wants an "@"; a candidate's email must be a real address (the
+# check POST /candidates makes), so a resume's odd one is left out rather than refused later.
+_FORMATS = FormatChecker()
+
+
+@_FORMATS.checks("email", raises=ma.ValidationError)
+def _is_email(value: Any) -> bool:
+    return not isinstance(value, str) or bool(ma.validate.Email()(value))
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,26 @@ class ResumeProfile:
     certifications: list[str]
     work_history: list[dict]
     assessments: list[SuggestedAssessment]
+    # The candidate fields the document states (a profile keeps the others when it merges).
+    stated: frozenset[str] = frozenset()
+    warnings: tuple["ResumeWarning", ...] = ()
+
+
+@dataclass(frozen=True)
+class ResumeWarning:
+    """A value left out because it broke only a format ("basics.profiles.0.url")."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ResumeCheck:
+    """`errors` refuse the document; otherwise `document` is it without the `warnings` values."""
+
+    errors: dict[str, list[str]]
+    warnings: tuple[ResumeWarning, ...] = ()
+    document: Any = field(default=None, repr=False)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -116,22 +151,81 @@ def load_resume_schema(path: Path | str) -> dict:
 
 
 def resume_errors(document: Any, schema: dict) -> dict[str, list[str]]:
-    """Failing paths ("basics.email", "work.0.startDate", "_document" for the root) -> messages.
+    """Failing paths ("basics.name", "work.0", "_document" for the root) -> messages.
 
-    Besides the schema, the portal needs `basics.name` (a non-blank string), and the work dates it
-    measures experience with must be real calendar days ("2019-02-30" passes the schema's pattern).
-    An empty dict means the document is valid.
+    An empty dict means the document can be imported (perhaps with warnings: `check_resume`).
+    """
+    return check_resume(document, schema).errors
+
+
+def check_resume(document: Any, schema: dict) -> ResumeCheck:
+    """Errors that refuse the document, or the document without the values it warns about.
+
+    Besides the schema, the portal needs `basics.name` (a non-blank string). A value that breaks
+    only a `format` (uri, email) or the date pattern, and a work date that passes the pattern but
+    is no calendar day ("2019-02-30"), is dropped with a warning: nothing the portal keeps depends
+    on it, and real resumes are full of them. The given document is never changed.
     """
     if not isinstance(document, dict):
-        return {"_document": ["A JSON Resume is a JSON object."]}
+        return ResumeCheck({"_document": ["A JSON Resume is a JSON object."]})
     errors: dict[str, list[str]] = {}
-    validator = Draft7Validator(schema, format_checker=FormatChecker())
+    dropped: dict[tuple, ResumeWarning] = {}
+    validator = Draft7Validator(schema, format_checker=_FORMATS)
     for error in sorted(validator.iter_errors(document), key=lambda e: _path(e.absolute_path)):
-        errors.setdefault(_path(error.absolute_path), []).append(error.message)
-    for path, message in (*_name_errors(document), *_calendar_errors(document)):
-        if path not in errors:
-            errors[path] = [message]
-    return errors
+        parts = tuple(error.absolute_path)
+        if error.validator in _FORMAT_ONLY and parts and isinstance(parts[-1], str):
+            dropped.setdefault(parts, _warning(parts, error.validator, error.instance, error))
+        else:
+            errors.setdefault(_path(parts), []).append(error.message)
+    for path, message in _name_errors(document):
+        errors.setdefault(path, [message])
+    if errors:
+        return ResumeCheck(errors)
+    cleaned = _without(document, dropped)
+    for parts in _unreal_work_dates(cleaned):
+        dropped[parts] = _warning(parts, "calendar", _at(cleaned, parts), None)
+    cleaned = _without(cleaned, dropped)
+    warnings = tuple(dropped[parts] for parts in sorted(dropped, key=_document_order))
+    return ResumeCheck({}, warnings, cleaned)
+
+
+def _warning(parts: tuple, kind: str, value: Any, error: Any) -> ResumeWarning:
+    shown = value if len(str(value)) <= _QUOTED_MAX else str(value)[:_QUOTED_MAX] + "…"
+    format_name = getattr(error, "validator_value", "") if kind == "format" else ""
+    if format_name == "uri":
+        what = "is not a full web address (https://…)"
+    elif format_name == "email":
+        what = "is not an email address"
+    elif kind == "calendar":
+        what = "is not a real calendar date"
+    elif kind == "pattern":
+        what = "is not a date like 2019-04-30, 2019-04 or 2019"
+    else:
+        what = f"is not in the {format_name} format"
+    return ResumeWarning(_path(parts), f'"{shown}" {what}; it was left out.')
+
+
+def _document_order(parts: tuple) -> list[tuple[int, Any]]:
+    """Sorts "work.2" before "work.10" (list indexes as numbers)."""
+    return [(0, part) if isinstance(part, int) else (1, part) for part in parts]
+
+
+def _at(document: Any, parts: tuple) -> Any:
+    for part in parts:
+        document = document[part]
+    return document
+
+
+def _without(document: dict, dropped: dict[tuple, ResumeWarning]) -> dict:
+    """A copy of `document` without the values at the dropped paths."""
+    if not dropped:
+        return document
+    cleaned = copy.deepcopy(document)
+    for parts in dropped:
+        parent = _at(cleaned, parts[:-1])
+        if isinstance(parent, dict):
+            parent.pop(parts[-1], None)
+    return cleaned
 
 
 def _path(parts: Iterable) -> str:
@@ -148,14 +242,15 @@ def _name_errors(document: dict) -> list[tuple[str, str]]:
     return [("basics.name", "A name is required.")]
 
 
-def _calendar_errors(document: dict) -> list[tuple[str, str]]:
+def _unreal_work_dates(document: dict) -> list[tuple]:
+    """Paths of the work dates experience is measured with that are no calendar day."""
     found = []
     for section in _DATED_SECTIONS:
         for index, entry in enumerate(_list(document.get(section))):
-            for field in ("startDate", "endDate"):
-                value = entry.get(field) if isinstance(entry, dict) else None
+            for name in ("startDate", "endDate"):
+                value = entry.get(name) if isinstance(entry, dict) else None
                 if isinstance(value, str) and _is_unreal_date(value):
-                    found.append((f"{section}.{index}.{field}", "Not a real calendar date."))
+                    found.append((section, index, name))
     return found
 
 
@@ -171,9 +266,27 @@ def _is_unreal_date(value: str) -> bool:
 
 
 def map_resume(document: dict, competencies: list[CompetencyTerms], today: date) -> ResumeProfile:
-    """A profile from a document that `resume_errors` found valid."""
+    """A profile from a document that `check_resume` cleaned (`ResumeCheck.document`).
+
+    `stated` names the candidate fields the document gives: a name always; email, headline and
+    summary when not blank; the years when a work entry has a start date; the work history when
+    there is one; education when a degree is recognised; certifications when any is named.
+    """
     basics = document.get("basics") or {}
     work = [entry for entry in _list(document.get("work")) if isinstance(entry, dict)]
+    education = _education(_list(document.get("education")))
+    certifications = _certifications(_list(document.get("certificates")))
+    stated = {"name"}
+    basics_fields = (("email", "email"), ("headline", "label"), ("summary", "summary"))
+    stated.update(name for name, key in basics_fields if _text(basics.get(key)))
+    if any(entry.get("startDate") for entry in work):
+        stated.update(("years_product", "years_leadership"))
+    if work:
+        stated.add("work_history")
+    if education != "none":
+        stated.add("education")
+    if certifications:
+        stated.add("certifications")
     return ResumeProfile(
         name=_text(basics.get("name")),
         email=_text(basics.get("email")),
@@ -181,10 +294,11 @@ def map_resume(document: dict, competencies: list[CompetencyTerms], today: date)
         summary=_text(basics.get("summary")),
         years_product=_years(work, _is_product_role, today),
         years_leadership=_years(work, _is_leadership_role, today),
-        education=_education(_list(document.get("education"))),
-        certifications=_certifications(_list(document.get("certificates"))),
+        education=education,
+        certifications=certifications,
         work_history=[_work_entry(entry) for entry in work],
         assessments=_assessments(_list(document.get("skills")), competencies),
+        stated=frozenset(stated),
     )
 
 

@@ -32,12 +32,16 @@ def load_profile_form() -> tuple[dict, dict[str, list[str]]]:
     return values, errors
 
 
-def resume_review_page():
-    """The import page: the upload form on GET; on POST, what the resume says, nothing saved."""
+def resume_review_page(merge_into=None, document=None, notice=""):
+    """The import page: the upload form on GET; on POST, what the resume says, nothing saved.
+
+    With `merge_into` (the candidate's own profile) the review lists what saving changes; a
+    `document` given (a refused confirmation) is reviewed again instead of an upload."""
     if request.method == "GET":
         return render_template("profile/import.html", errors={}, profile=None, document="")
-    document, errors = uploaded_document()
-    profile = None
+    errors, profile, plan = {}, None, None
+    if document is None:
+        document, errors = uploaded_document()
     if not errors:
         try:
             profile = resume_import.read_resume(
@@ -45,10 +49,15 @@ def resume_review_page():
             )
         except ValidationFailed as error:
             errors = error.errors
+    if profile is not None and merge_into is not None:
+        plan = resume_import.merge_plan(merge_into, profile)
     page = render_template(
         "profile/import.html",
         errors=errors,
         profile=profile,
+        plan=plan,
+        candidate=merge_into,
+        notice=notice,
         document=json.dumps(document) if profile else "",
         names=framework.competency_names(db.session),
     )

@@ -137,7 +137,9 @@ def confirm_import():
     """Add the reviewed resume's candidate to the pool."""
     try:
         document = json.loads(request.form.get("document", ""))
-        candidate = resume_import.import_as_candidate(db.session, page_actor(), document, _schema())
+        candidate, _ = resume_import.import_as_candidate(
+            db.session, page_actor(), document, _schema()
+        )
     except (ValueError, ValidationFailed):
         flash("The reviewed resume could not be read again; upload it once more.", "error")
         return see_other(url_for("candidates.import_resume"))

@@ -106,19 +106,24 @@ def assessment():
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_resume():
-    """Upload a JSON Resume and review what it says before anything is saved."""
-    return resume_review_page()
+    """Upload a JSON Resume and review what saving it would change before anything is saved."""
+    return resume_review_page(merge_into=_profile())
 
 
 @bp.post("/import/confirm")
 def confirm_import():
-    """Save the reviewed resume to your profile."""
+    """Merge the reviewed resume into your profile (your self-assessments stay)."""
     try:
         document = json.loads(request.form.get("document", ""))
-        resume_import.apply_to_own_profile(db.session, current_user, document, _schema())
+        resume_import.apply_to_own_profile(
+            db.session, current_user, document, _schema(), posted_revision()
+        )
     except (ValueError, ValidationFailed):
         flash("The reviewed resume could not be read again; upload it once more.", "error")
         return see_other(url_for("profile.import_resume"))
+    except StaleWrite:
+        notice = "Your profile changed since this review; here is what saving changes now."
+        return resume_review_page(merge_into=_profile(), document=document, notice=notice)
     flash("Your profile now shows what your resume says. Adjust anything below.", "success")
     return see_other(url_for("profile.edit"))
 
