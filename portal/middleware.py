@@ -55,6 +55,7 @@ def configure_logging(app: Flask) -> None:
 def register_middleware(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.before_request(_refuse_oversized_body)
+    app.before_request(_refuse_unstorable_path)
     app.before_request(_refuse_deep_json)
     app.before_request(_refuse_unstorable_text)
     app.after_request(_decorate_response)
@@ -107,6 +108,12 @@ def _refuse_deep_json() -> None:
             g.json_body = json.loads(data)
         except ValueError as error:
             raise BadRequest(f"The body is not JSON the portal can read: {error}") from None
+
+
+def _refuse_unstorable_path() -> None:
+    """A path naming something no database can store (a NUL in a slug) names nothing."""
+    if any(_unstorable(value) for value in (request.view_args or {}).values()):
+        raise NotFound()
 
 
 def _refuse_unstorable_text() -> None:

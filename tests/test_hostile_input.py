@@ -3,7 +3,7 @@
 import pytest
 
 from portal.models.accounts import SCOPES
-from tests.conftest import assert_problem
+from tests.conftest import assert_problem, post_form, sign_in
 
 DEEP = "[" * 330 + "]" * 330
 HUGE_INTEGER = "9" * 5000
@@ -65,3 +65,51 @@ def test_a_json_integer_of_thousands_of_digits_is_a_bad_request(client, token, u
     )
     body = assert_problem(response, 400)
     assert "4300 digits" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/competencies/%00",
+        "/api/v1/responsibilities/a%00b",
+        "/api/v1/steps/%00",
+        "/framework/competencies/%00",
+        "/framework/responsibilities/%00",
+        "/framework/steps/x%00",
+    ],
+)
+def test_a_nul_in_a_slug_path_is_not_found_on_every_database(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    if url.startswith("/api/"):
+        assert_problem(response, 404)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/scorecards/2147483648",
+        "/api/v1/candidates/99999999999999999999",
+        "/api/v1/scorecards/2147483648/matches",
+        "/scorecards/2147483648/matches",
+    ],
+)
+def test_ids_past_32_bits_are_not_found(client, token, url):
+    response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (404, 302), response.text
+
+
+def test_cloning_an_id_past_32_bits_is_refused_not_a_crash(client, token):
+    response = client.post(
+        "/api/v1/scorecards",
+        json={"title": "Clone", "clone_from": str(2**31)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert response.mimetype == "application/problem+json"
+
+
+def test_the_builder_refuses_a_source_id_past_32_bits(client, make_recruiter):
+    sign_in(client, make_recruiter().recruiter_email)
+    response = post_form(client, "/scorecards/new", {"source": str(2**31)}, csrf_from="/scorecards")
+    assert response.status_code == 404

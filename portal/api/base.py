@@ -12,6 +12,8 @@ from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 from werkzeug.routing import IntegerConverter
 
+from portal.ids import ID_MAX
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -107,9 +109,6 @@ def pagination_links(metadata: dict, page_size: int) -> str:
         url = request.base_url + "?" + urlencode(query, doseq=True)
         parts.append(f'<{url}>; rel="{rel}"')
     return ", ".join(parts)
-
-
-ID_MAX = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.ids import ID_MAX
 from portal.models import (
     Competency,
     Responsibility,
@@ -264,7 +265,10 @@ def _clone_source(session: Session, actor: Actor, clone_from: str | None) -> dic
     if clone_from == "benchmark":
         template = framework.benchmark_template(session)
         return {"title": template.title, **template.body}
-    source = content(get_scorecard(session, actor, int(clone_from)))
+    source_id = int(clone_from)
+    if not 1 <= source_id <= ID_MAX:  # no row has it, and PostgreSQL refuses to look
+        raise NotFound(f"No scorecard {clone_from} in your organisation.")
+    source = content(get_scorecard(session, actor, source_id))
     return {**source, "title": f"Copy of {source['title']}"[:TITLE_MAX]}
 
 
