@@ -7,7 +7,7 @@ import uuid
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
