@@ -53,8 +53,12 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_middleware(app: Flask) -> None:
-    app.before_request(_assign_request_id)
-    app.before_request(_refuse_oversized_body)
+    # First of all hooks, before CSRFProtect reads the form: the body limit of the endpoint
+    # (50 MB for bulk uploads) must be in force when anything reads the body.
+    app.before_request_funcs.setdefault(None, [])[:0] = [
+        _assign_request_id,
+        _refuse_oversized_body,
+    ]
     app.before_request(_refuse_unstorable_path)
     app.before_request(_refuse_deep_json)
     app.before_request(_refuse_unstorable_text)
