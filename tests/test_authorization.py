@@ -159,6 +159,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.invitations", "POST"): Entry(fixed("/invitations"), staff_page(422)),
     ("accounts.accept_invitation", "GET"): Entry(lambda w: w.invitation_url(), public()),
     ("accounts.accept_invitation", "POST"): Entry(lambda w: w.invitation_url(), public(422)),
+    # A share link is the invitation: anyone holding it sees the organisation and its roles;
+    # sharing needs a candidate (others sign in first; recruiters cannot share).
+    ("accounts.share_invitation", "GET"): Entry(lambda w: w.share_url(), public()),
+    ("accounts.share_invitation", "POST"): Entry(
+        lambda w: w.share_url(), lambda caller: 403 if caller.startswith("recruiter") else 303
+    ),
     ("accounts.keys", "GET"): Entry(fixed("/api-keys"), staff_page()),
     ("accounts.audit_log", "GET"): Entry(fixed("/audit"), staff_page()),
     ("accounts.keys", "POST"): Entry(fixed("/api-keys"), staff_page(422)),
@@ -467,6 +473,15 @@ class World:
             key_id = db.session.query(ApiKey.id).filter_by(prefix=token.split("_")[1]).scalar()
             db.session.remove()
         return key_id
+
+    def share_url(self) -> str:
+        from portal.extensions import db
+        from portal.models import Organisation
+
+        with self.app.app_context():
+            code = db.session.get(Organisation, self.org_a.organisation_id).share_code
+            db.session.remove()
+        return f"/share/{code}"
 
     def invitation_url(self) -> str:
         from portal.extensions import db

@@ -524,6 +524,16 @@ def test_resume_text_is_escaped_on_the_review(client):
 # --- sharing -------------------------------------------------------------------------------------
 
 
+def share_code(app, organisation) -> str:
+    """The code the organisation's recruiters give candidates (shown on their dashboard)."""
+    from portal.models import Organisation
+
+    with app.app_context():
+        code = db.session.get(Organisation, organisation.organisation_id).share_code
+        db.session.remove()
+    return code
+
+
 def candidate_id(app, email: str) -> int:
     return profile_row(app, email).id
 
@@ -541,7 +551,8 @@ def test_sharing_with_an_organisation_code_lets_its_key_see_the_profile_until_wi
     api = app.test_client()
     assert api.get(url, headers=key).status_code == 404
 
-    shared = post_form(client, "/profile/sharing", {"organisation": f"  {organisation.slug} "})
+    code = share_code(app, organisation)
+    shared = post_form(client, "/profile/sharing", {"code": f"  {code} "})
     assert shared.status_code == 303
     assert shared.headers["Location"] == "/profile/sharing"
     page = client.get("/profile/sharing").text
@@ -563,19 +574,17 @@ def test_sharing_with_an_organisation_code_lets_its_key_see_the_profile_until_wi
 
 
 def test_an_unknown_organisation_code_is_refused(client):
-    response = post_form(client, "/profile/sharing", {"organisation": "no-such-org-xyz"})
+    response = post_form(client, "/profile/sharing", {"code": "no-such-org-xyz"})
     assert response.status_code == 422
-    assert "No organisation has this code." in response.text
-    assert 'id="organisation-error"' in response.text
+    assert "This share link or code is not valid." in response.text
+    assert 'id="code-error"' in response.text
     assert "You share your profile with no organisation." in response.text
 
 
-def test_organisation_names_are_escaped_on_the_sharing_page(client, make_recruiter):
+def test_organisation_names_are_escaped_on_the_sharing_page(app, client, make_recruiter):
     organisation = make_recruiter(organisation_name="<b>Bold Hiring</b>")
-    assert (
-        post_form(client, "/profile/sharing", {"organisation": organisation.slug}).status_code
-        == 303
-    )
+    code = share_code(app, organisation)
+    assert post_form(client, "/profile/sharing", {"code": code}).status_code == 303
     page = client.get("/profile/sharing").text
     assert "<b>Bold Hiring</b>" not in page
     assert str(escape("<b>Bold Hiring</b>")) in page

@@ -1,5 +1,6 @@
 """Organisations, the people who sign in, invitations, API keys and the audit log."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +23,25 @@ SCOPES = (
 )
 
 
+# Share codes avoid look-alike characters (0/O, 1/I/L) so they can be read out and typed.
+SHARE_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHARE_CODE_LENGTH = 12  # about 59 bits: not guessable, still short enough to type
+
+
+def new_share_code() -> str:
+    return "".join(secrets.choice(SHARE_CODE_ALPHABET) for _ in range(SHARE_CODE_LENGTH))
+
+
 class Organisation(db.Model):
+    """A company hiring a CPO. `share_code` is its invitation to candidates: whoever has it (in a
+    share link or typed) may share their profile with the organisation."""
+
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    share_code: Mapped[str] = mapped_column(String(16), unique=True, default=new_share_code)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -34,6 +34,7 @@ class SignUpSchema(ma.Schema):
     organisation_name = ma.fields.String(
         load_default="", validate=ma.validate.Length(max=200, error="Use at most 200 characters.")
     )
+    next = ma.fields.String(load_default="")  # where to go once signed up (a share link...)
 
     @ma.validates_schema
     def _recruiters_name_their_organisation(self, data, **_):

@@ -17,6 +17,17 @@ from portal.services.access import Actor, Origin
 from portal.services.errors import NotFound, ValidationFailed
 
 TOKEN_PREFIX = "cpo"  # noqa: S105  (a label, not a secret)
+# What each scope lets a key do, in the words the API keys page shows beside it.
+SCOPE_DESCRIPTIONS = {
+    "scorecards:read": "Read your role scorecards and their published versions.",
+    "scorecards:write": "Create, edit, publish, archive and delete scorecards.",
+    "candidates:read": "Read candidate profiles and assessments (your own and those shared with "
+    "you) and import job reports.",
+    "candidates:write": "Create, update and delete your candidates; import resumes and files.",
+    "matches:read": "Rank candidates against a scorecard, explain a match, simulate changes.",
+    "evaluations:read": "Read interview evaluations (reserved: no endpoint uses it yet).",
+    "evaluations:write": "Record interview evaluations (reserved: no endpoint uses it yet).",
+}
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 

@@ -5,11 +5,13 @@ created and the self-registered candidates who share their profile with it. A si
 candidate sees and edits only their own profile. Everyone else is told "not found".
 """
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, or_, select, union_all
+from sqlalchemy import Select, and_, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -20,8 +22,11 @@ from portal.models import (
     InterviewLevels,
     MatchProfile,
     Organisation,
+    Scorecard,
+    ScorecardVersion,
     User,
 )
+from portal.models.accounts import SHARE_CODE_LENGTH
 from portal.models.matching import level_column
 from portal.models.types import utcnow
 from portal.services import framework, match_profiles
@@ -279,39 +284,169 @@ def assess(
 
 
 # --- sharing ---------------------------------------------------------------------------------
+#
+# An organisation invites candidates with its share code, sent as a link (/share/<code>) or read
+# out and typed. The code is not guessable, so knowing an organisation's name is not enough to
+# see its roles or to put a profile in its pool. A share takes effect at once and so does its
+# withdrawal: rankings read the shares live.
 
 
-def share_with(session: Session, user: User, organisation_slug: str) -> Organisation:
-    """Let an organisation's recruiters see the signed-in candidate's profile."""
-    candidate = own_profile(session, user)
-    organisation = session.scalar(
-        select(Organisation).where(Organisation.slug == organisation_slug)
+@dataclass(frozen=True)
+class PublishedRole:
+    scorecard_id: int
+    title: str
+    mission: str
+
+
+@dataclass(frozen=True)
+class ShareInvitation:
+    """What a candidate sees before sharing: who asks and for which roles."""
+
+    organisation: Organisation
+    code: str
+    roles: list[PublishedRole]
+    shared_at: datetime | None  # when the viewing candidate shared, if they do
+
+
+def normalise_share_code(text: str) -> str:
+    """A code as stored, from what was typed or pasted: any case, spaces or dashes, or the whole
+    share link."""
+    last = text.strip().rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"[^0-9A-Za-z]", "", last).upper()[: SHARE_CODE_LENGTH * 2]
+
+
+def display_share_code(code: str) -> str:
+    """The code in groups of four, easier to read out: 7KQ2-M9XD-4HTP."""
+    return "-".join(code[start : start + 4] for start in range(0, len(code), 4))
+
+
+def organisation_for_code(session: Session, code: str) -> Organisation:
+    normalised = normalise_share_code(code)
+    organisation = (
+        session.scalar(select(Organisation).where(Organisation.share_code == normalised))
+        if normalised
+        else None
     )
     if organisation is None:
-        raise ValidationFailed({"organisation": ["No organisation has this code."]})
+        raise NotFound("This share link or code is not valid. Ask the recruiter for a new one.")
+    return organisation
+
+
+def published_roles(session: Session, organisation_id: int) -> list[PublishedRole]:
+    """The organisation's published roles as last published (unpublished edits stay private)."""
+    rows = session.execute(
+        select(Scorecard.id, ScorecardVersion.snapshot)
+        .join(
+            ScorecardVersion,
+            and_(
+                ScorecardVersion.scorecard_id == Scorecard.id,
+                ScorecardVersion.number == Scorecard.version,
+            ),
+        )
+        .where(Scorecard.organisation_id == organisation_id, Scorecard.status == "published")
+        .order_by(Scorecard.title, Scorecard.id)
+    ).all()
+    return [
+        PublishedRole(scorecard_id, snapshot.get("title", ""), snapshot.get("mission", ""))
+        for scorecard_id, snapshot in rows
+    ]
+
+
+def share_invitation(session: Session, code: str, user: User | None) -> ShareInvitation:
+    """The invitation behind a share code, as `user` (anyone holding the link) sees it."""
+    organisation = organisation_for_code(session, code)
+    share = None
+    if user is not None and user.role == "candidate":
+        share = session.get(CandidateShare, (own_profile(session, user).id, organisation.id))
+    return ShareInvitation(
+        organisation,
+        organisation.share_code,
+        published_roles(session, organisation.id),
+        share.shared_at if share else None,
+    )
+
+
+def _share(session: Session, user: User, organisation: Organisation) -> Organisation:
+    if user.role != "candidate":
+        raise Forbidden("Only candidates share a profile; recruiters send the link to them.")
+    candidate = own_profile(session, user)
     if session.get(CandidateShare, (candidate.id, organisation.id)) is None:
         session.add(CandidateShare(candidate_id=candidate.id, organisation_id=organisation.id))
         session.commit()
     return organisation
 
 
-def withdraw(session: Session, user: User, organisation_id: int) -> None:
+def share_by_code(session: Session, user: User, code: str) -> Organisation:
+    """Let the organisation behind a share code see the signed-in candidate's profile."""
+    try:
+        organisation = organisation_for_code(session, code)
+    except NotFound as error:
+        raise ValidationFailed({"code": [error.detail]}) from None
+    return _share(session, user, organisation)
+
+
+def share_with(session: Session, user: User, organisation_slug: str) -> Organisation:
+    """Share with an organisation named by its slug: for trusted callers (the demo seed, tests)
+    only; candidates share through the organisation's code."""
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.slug == organisation_slug)
+    )
+    if organisation is None:
+        raise ValidationFailed({"organisation": ["No organisation has this code."]})
+    return _share(session, user, organisation)
+
+
+def withdraw(session: Session, user: User, organisation_id: int) -> Organisation | None:
+    """Stop sharing: the organisation's pool and match boards lose the profile at once."""
     candidate = own_profile(session, user)
     share = session.get(CandidateShare, (candidate.id, organisation_id))
-    if share is not None:
-        session.delete(share)
-        session.commit()
+    if share is None:
+        return None
+    session.delete(share)
+    session.commit()
+    return session.get(Organisation, organisation_id)
 
 
-def shared_with(session: Session, user: User) -> list[Organisation]:
+@dataclass(frozen=True)
+class Share:
+    organisation: Organisation
+    shared_at: datetime
+
+
+def shares(session: Session, user: User) -> list[Share]:
+    """The organisations the candidate shares with, and since when."""
     candidate = own_profile(session, user)
-    statement = (
-        select(Organisation)
+    rows = session.execute(
+        select(Organisation, CandidateShare.shared_at)
         .join(CandidateShare, CandidateShare.organisation_id == Organisation.id)
         .where(CandidateShare.candidate_id == candidate.id)
         .order_by(Organisation.name)
-    )
-    return list(session.scalars(statement))
+    ).all()
+    return [Share(organisation, shared_at) for organisation, shared_at in rows]
+
+
+def shared_with(session: Session, user: User) -> list[Organisation]:
+    return [share.organisation for share in shares(session, user)]
+
+
+def recent_shares(
+    session: Session, actor: Actor, since: datetime | None, limit: int = 5
+) -> tuple[int, list[tuple[Candidate, datetime]]]:
+    """Profiles shared with the actor's organisation since a moment (all when None): how many,
+    and the newest `limit` as (candidate, shared_at)."""
+    organisation_id = actor.require_staff()
+    condition = CandidateShare.organisation_id == organisation_id
+    if since is not None:
+        condition = and_(condition, CandidateShare.shared_at > since)
+    total = session.scalar(select(func.count()).select_from(CandidateShare).where(condition))
+    rows = session.execute(
+        select(Candidate, CandidateShare.shared_at)
+        .join(CandidateShare, CandidateShare.candidate_id == Candidate.id)
+        .where(condition)
+        .order_by(CandidateShare.shared_at.desc(), Candidate.id.desc())
+        .limit(limit)
+    ).all()
+    return total or 0, [tuple(row) for row in rows]
 
 
 # --- presentation ----------------------------------------------------------------------------

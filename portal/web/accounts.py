@@ -14,7 +14,7 @@ from portal.schemas.accounts import (
     SignInSchema,
     SignUpSchema,
 )
-from portal.services import accounts, api_keys, audit
+from portal.services import accounts, api_keys, audit, candidates, scorecards
 from portal.services.errors import Unauthenticated, ValidationFailed
 from portal.web import readiness
 from portal.web.forms import load_form, local_path, page_number, see_other
@@ -35,8 +35,11 @@ def _start_session(user) -> None:
 def sign_up():
     """Create an account: a recruiter founds an organisation, a candidate gets a profile."""
     if current_user.is_authenticated:
-        return see_other(url_for("accounts.dashboard"))
-    form, errors = ({}, {})
+        return see_other(local_path(_next_from_query(), url_for("accounts.dashboard")))
+    # Someone arriving from a share link signs up as a candidate unless they choose otherwise.
+    invited = _next_from_query().startswith("/share/")
+    role = request.args.get("role") or ("candidate" if invited else "")
+    form, errors = ({"next": _next_from_query(), "role": role}, {})
     if _posted():
         form, errors = load_form(SignUpSchema())
         if not errors:
@@ -46,7 +49,8 @@ def sign_up():
                 errors = error.errors
             else:
                 _start_session(user)
-                return see_other(url_for("accounts.dashboard"))
+                return see_other(local_path(form.get("next"), url_for("accounts.dashboard")))
+    form.pop("password", None)
     return _form_page("accounts/signup.html", form, errors)
 
 
@@ -99,9 +103,56 @@ def sign_out():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Where a signed-in user starts."""
+    """Where a signed-in user starts: what needs doing next, and the readiness headline."""
     return render_template(
-        "accounts/dashboard.html", user=current_user, readiness=readiness.headline(current_user)
+        "accounts/dashboard.html",
+        user=current_user,
+        readiness=readiness.headline(current_user),
+        **_next_steps(current_user),
+    )
+
+
+def _next_steps(user) -> dict:
+    """Recruiters: drafts to publish, profiles shared since the last visit, the share link.
+    Candidates: the organisations they share with."""
+    if not user.is_staff:
+        return {"shares": candidates.shares(db.session, user)}
+    actor = page_actor()
+    since = audit.previous_sign_in(db.session, user.id)
+    new_shares, newest = candidates.recent_shares(db.session, actor, since)
+    return {
+        "drafts": scorecards.scorecard_page(db.session, actor, status="draft", page_size=5),
+        "since": since,
+        "new_shares": new_shares,
+        "newest_shares": newest,
+        "share": _share_link(user.organisation),
+    }
+
+
+def _share_link(organisation) -> dict:
+    code = candidates.display_share_code(organisation.share_code)
+    return {
+        "code": code,
+        "url": url_for("accounts.share_invitation", code=code, _external=True),
+    }
+
+
+@bp.route("/share/<code>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def share_invitation(code):
+    """An organisation's invitation: its name and published roles, and one button to share."""
+    if _posted():
+        if not current_user.is_authenticated:
+            return see_other(url_for("accounts.sign_in", next=request.path))
+        organisation = candidates.share_by_code(db.session, current_user, code)
+        flash(f"{organisation.name} can now see your profile.", "success")
+        return see_other(request.path)
+    user = current_user if current_user.is_authenticated else None
+    invitation = candidates.share_invitation(db.session, code, user)
+    return render_template(
+        "accounts/share.html",
+        invitation=invitation,
+        code=candidates.display_share_code(invitation.code),
     )
 
 
@@ -128,7 +179,8 @@ def account():
                 login_user(user)  # this session stays signed in under the new version
                 flash("Your password is changed. Other sessions are signed out.", "success")
                 return see_other(url_for("accounts.account"))
-    return _form_page("accounts/account.html", {}, errors)
+    share = _share_link(user.organisation) if user.is_staff else None
+    return _form_page("accounts/account.html", {}, errors, share=share)
 
 
 @bp.route("/invitations", methods=["GET", "POST"])
@@ -204,6 +256,7 @@ def keys():
         errors=errors,
         issued=issued,
         scopes=SCOPES,
+        descriptions=api_keys.SCOPE_DESCRIPTIONS,
         keys=api_keys.organisation_keys(db.session, actor),
     )
 
@@ -216,7 +269,10 @@ def revoke_key(key_id):
     key = api_keys.revoke_api_key(db.session, actor, key_id, request_origin())
     if wants_fragment():
         return render(
-            "accounts/api_keys.html", "key_list", keys=api_keys.organisation_keys(db.session, actor)
+            "accounts/api_keys.html",
+            "key_list",
+            keys=api_keys.organisation_keys(db.session, actor),
+            descriptions=api_keys.SCOPE_DESCRIPTIONS,
         )
     flash(f"The key “{key.name}” is revoked.", "success")
     return see_other(url_for("accounts.keys"))
@@ -241,4 +297,10 @@ def _form_page(template: str, form: dict, errors: dict, **context):
 def audit_log():
     """The organisation's security events: sign-ins, key changes, refusals; newest first."""
     page = audit.organisation_events(db.session, page_actor(), page_number(), 50)
-    return render("accounts/audit.html", "events", page=page)
+    return render(
+        "accounts/audit.html",
+        "events",
+        page=page,
+        event_name=audit.event_name,
+        event_details=audit.event_details,
+    )

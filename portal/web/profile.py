@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth import page_actor
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models.candidates import BACKGROUNDS
 from portal.models.scorecards import EDUCATION_LEVELS
 from portal.schemas.candidates import AssessmentInputSchema
@@ -14,7 +14,7 @@ from portal.services import candidates, framework, resume_import
 from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
 from portal.services.framework import CompetencyFilter
 from portal.web.candidate_forms import load_profile_form, resume_review_page
-from portal.web.forms import load_form, posted_revision, see_other
+from portal.web.forms import load_form, local_path, posted_revision, see_other
 from portal.web.htmx import render
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -129,13 +129,14 @@ def confirm_import():
 
 
 @bp.route("/sharing", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
 def sharing():
-    """Choose which organisations may see your profile."""
+    """The organisations that see your profile; share with another by its code."""
     errors = {}
     if request.method == "POST":
         try:
-            organisation = candidates.share_with(
-                db.session, current_user, request.form.get("organisation", "").strip()
+            organisation = candidates.share_by_code(
+                db.session, current_user, request.form.get("code", "")
             )
             flash(f"{organisation.name} can now see your profile.", "success")
             return see_other(url_for("profile.sharing"))
@@ -145,17 +146,19 @@ def sharing():
         "profile/sharing.html",
         "sharing",
         status=422 if errors else 200,
-        organisations=candidates.shared_with(db.session, current_user),
+        shares=candidates.shares(db.session, current_user),
+        form=request.form,
         errors=errors,
     )
 
 
 @bp.post("/sharing/<id:organisation_id>/withdraw")
 def withdraw(organisation_id):
-    """Stop sharing your profile with an organisation."""
-    candidates.withdraw(db.session, current_user, organisation_id)
-    flash("That organisation can no longer see your profile.", "success")
-    return see_other(url_for("profile.sharing"))
+    """Stop sharing your profile with an organisation: it loses sight of it at once."""
+    organisation = candidates.withdraw(db.session, current_user, organisation_id)
+    if organisation is not None:
+        flash(f"{organisation.name} can no longer see your profile.", "success")
+    return see_other(local_path(request.form.get("next"), url_for("profile.sharing")))
 
 
 def _schema() -> str:
