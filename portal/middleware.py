@@ -1,5 +1,6 @@
 """Per-request plumbing: request ids in headers and logs, security headers, Vary."""
 
+import io
 import json
 import logging
 import re
@@ -80,6 +81,22 @@ def _refuse_oversized_body() -> None:
     request.max_content_length = limit
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
+    if limit is not None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        _buffer_streamed_body(limit)
+
+
+def _buffer_streamed_body(limit: int) -> None:
+    """A body of unknown length (chunked) is read up to one byte past the limit: over it is
+    413, not silently cut short; within it, the body is kept as if its length had been sent."""
+    environ = request.environ
+    if "wsgi.input_terminated" not in environ:
+        return  # the server gives no stream of unknown length; Werkzeug reads it as empty
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    del environ["wsgi.input_terminated"]
 
 
 # No document the portal reads nests anywhere near this deep (a JSON Resume: about 4 levels).

@@ -58,3 +58,22 @@ def test_other_forms_keep_the_one_megabyte_limit(live_server, make_recruiter):
         timeout=120,
     )
     assert response.status_code == 413
+
+
+def test_a_chunked_body_over_the_limit_is_413(live_server, make_recruiter, make_api_key):
+    token = make_api_key(make_recruiter().organisation_id, ["candidates:write"])
+
+    def chunks():
+        yield b'{"name": "Chunked", "summary": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = requests.post(
+        f"{live_server}/api/v1/candidates",
+        data=chunks(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert response.status_code == 413, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
