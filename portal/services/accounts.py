@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.models import ApiKey, Invitation, Organisation, User
@@ -14,7 +15,7 @@ from portal.models.accounts import SCOPES
 from portal.models.types import utcnow
 from portal.services import audit
 from portal.services.access import Actor, Origin
-from portal.services.errors import NotFound, Unauthenticated, ValidationFailed
+from portal.services.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from portal.services.passwords import hash_password, password_problems, verify_password
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -29,6 +30,9 @@ def _check_new_password(password: str, *, email: str, name: str = "", field: str
     problems = password_problems(password, related=[email, email.split("@")[0], name])
     if problems:
         raise ValidationFailed({field: problems})
+
+
+REGISTRATION_ATTEMPTS = 3
 
 
 def _check_email_free(session: Session, email: str) -> None:
@@ -94,22 +98,39 @@ def register_recruiter(
     email = normalise_email(email)
     _check_email_free(session, email)
     _check_new_password(password, email=email, name=name)
-    organisation = create_organisation(session, organisation_name)
-    user = create_user(
-        session,
-        email=email,
-        password=password,
-        role="recruiter",
-        name=name,
-        organisation=organisation,
-    )
-    session.commit()
-    return user
+    password_hash = hash_password(password)
+    for _ in range(REGISTRATION_ATTEMPTS):
+        try:
+            organisation = create_organisation(session, organisation_name)
+            user = User(
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                role="recruiter",
+                organisation=organisation,
+            )
+            session.add(user)
+            session.commit()
+            return user
+        except IntegrityError:
+            _after_lost_race(session, email)
+    raise Conflict("Too many organisations were founded at once; try again.")
+
+
+def _after_lost_race(session: Session, email: str) -> None:
+    """A concurrent sign-up saved first: when it took the email, answer as a sequential
+    duplicate would; otherwise (it took the organisation's slug) the caller tries again."""
+    session.rollback()
+    _check_email_free(session, email)
 
 
 def register_candidate(session: Session, *, email: str, password: str, name: str) -> User:
-    user = create_user(session, email=email, password=password, role="candidate", name=name)
-    session.commit()
+    try:
+        user = create_user(session, email=email, password=password, role="candidate", name=name)
+        session.commit()
+    except IntegrityError:
+        _after_lost_race(session, normalise_email(email))
+        raise
     return user
 
 

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, false, func, or_, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -194,13 +195,16 @@ def create_candidate(session: Session, actor: Actor, values: dict[str, Any]) -> 
 
 def own_profile(session: Session, user: User) -> Candidate:
     """The signed-in candidate's profile, created empty on first use."""
-    candidate = session.scalar(
-        select(Candidate).options(*_DETAIL).where(Candidate.user_id == user.id)
-    )
+    statement = select(Candidate).options(*_DETAIL).where(Candidate.user_id == user.id)
+    candidate = session.scalar(statement)
     if candidate is None:
         candidate = Candidate(user_id=user.id, name=user.name or user.email, email=user.email)
         session.add(candidate)
-        _commit(session, candidate)
+        try:
+            _commit(session, candidate)
+        except IntegrityError:  # a concurrent request created it first: use that one
+            session.rollback()
+            candidate = session.scalar(statement)
     return candidate
 
 
@@ -372,7 +376,10 @@ def _share(session: Session, user: User, organisation: Organisation) -> Organisa
     candidate = own_profile(session, user)
     if session.get(CandidateShare, (candidate.id, organisation.id)) is None:
         session.add(CandidateShare(candidate_id=candidate.id, organisation_id=organisation.id))
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:  # the same share, saved a moment ago by a concurrent request
+            session.rollback()
     return organisation
 
 
