@@ -3,17 +3,21 @@
 import csv
 import io
 import json
+import re
+import tracemalloc
 import zipfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import sessionmaker
 
 from portal.extensions import db
 from portal.models import Assessment, Candidate, Competency, ImportFailure, ImportJob, User
-from portal.services import bulk_import
+from portal.services import bulk_import, match_profiles
 from portal.services.access import Actor
 from portal.services.bulk_import import (
     COMPETENCY_COLUMNS,
@@ -25,6 +29,7 @@ from portal.services.bulk_import import (
     start_import,
 )
 from portal.services.errors import NotFound, ValidationFailed
+from tests.conftest import csrf_token_from, sign_in
 
 GOOD = {
     "name": "Ada Product",
@@ -415,3 +420,378 @@ def test_a_job_whose_worker_died_is_reported_as_interrupted(session, actor):
     assert stuck.status == "failed"
     assert "interrupted" in stuck.error
     assert recent_jobs(session, actor)[0].status == "failed"
+
+
+# --- updating by email (issue 9) -------------------------------------------------------------
+
+
+def test_a_reupload_updates_its_candidates_instead_of_creating_twins(session, actor):
+    other = {**GOOD, "name": "Bo Second", "email": "bo@example.test", "team-leadership": ""}
+    first = csv_bytes([GOOD, other])
+    job = run(session, start_import(session, actor, "pool.csv", first, ""), first, actor)
+    assert (job.created, job.updated, job.failed) == (2, 0, 0)
+    ada = imported(session, actor)[0]
+    session.add(
+        Assessment(
+            candidate_id=ada.id,
+            competency_id=session.scalar(
+                select(Competency.id).where(Competency.slug == "data-driven-decision-making")
+            ),
+            source="interview",
+            level=2.5,
+        )
+    )
+    session.commit()
+
+    changed = {
+        **GOOD,
+        "email": "ADA@Example.TEST",  # the same person, whatever the case
+        "headline": "Chief Product Officer",
+        "summary": "",  # blank: keeps what the candidate has
+        "product-strategy": "5",  # replaces the self level
+        "team-leadership": "",  # blank: keeps 3
+        "data-driven-decision-making": "4",  # a new self level; the interview level stays
+    }
+    again = csv_bytes([changed, other])
+    job = run(session, start_import(session, actor, "pool.csv", again, ""), again, actor)
+
+    assert (job.status, job.created, job.updated, job.failed) == ("done", 0, 2, 0)
+    ada, bo = imported(session, actor)
+    assert (ada.headline, ada.summary, ada.email) == (
+        "Chief Product Officer",
+        "Led three product lines.",
+        "ADA@Example.TEST",  # as the row spells it now
+    )
+    assert ada.revision == 2
+    assert self_levels(session, ada) == {
+        "product-strategy": 5,
+        "team-leadership": 3,
+        "data-driven-decision-making": 4,
+    }
+    interview = session.scalars(
+        select(Assessment.level).where(
+            Assessment.candidate_id == ada.id, Assessment.source == "interview"
+        )
+    ).all()
+    assert interview == [2.5]
+    assert bo.name == "Bo Second"
+    assert match_profiles.stale_candidates(session) == []
+
+
+def test_an_email_twice_in_one_file_creates_once_then_updates(session, actor, monkeypatch):
+    monkeypatch.setattr(bulk_import, "BATCH_SIZE", 500)
+    rows = [GOOD, {**GOOD, "headline": "Second row wins"}, {**GOOD, "email": ""}]
+    data = csv_bytes(rows)
+    job = run(session, start_import(session, actor, "twice.csv", data, ""), data, actor)
+    assert (job.created, job.updated, job.failed) == (2, 1, 0)  # no email: always a new one
+    ada, _no_email = imported(session, actor)
+    assert ada.headline == "Second row wins"
+    assert match_profiles.stale_candidates(session) == []
+
+
+def test_a_resume_for_a_known_email_merges_and_keeps_their_own_self_assessments(
+    session, actor, schema_path
+):
+    first = csv_bytes([{**GOOD, "email": "eve@example.test", "product-strategy": "2"}])
+    run(session, start_import(session, actor, "pool.csv", first, ""), first, actor)
+    no_email = {**RESUME, "basics": {"name": "Nell Noemail"}}
+    data = zip_bytes(
+        {"eve.json": json.dumps(RESUME).encode(), "nell.json": json.dumps(no_email).encode()}
+    )
+
+    job = start_import(session, actor, "r.zip", data, schema_path)
+    job = run(session, job, data, actor, schema_path)
+
+    assert (job.created, job.updated, job.failed) == (1, 1, 0)
+    eve, nell = imported(session, actor)
+    assert (eve.name, eve.headline, eve.education) == ("Eve Resume", "Head of Product", "master")
+    assert len(eve.work_history) == 2
+    assert self_levels(session, eve)["product-strategy"] == 2  # a suggestion never overwrites
+    assert self_levels(session, eve)["team-leadership"] == 3  # the CSV's, untouched
+    assert (nell.name, nell.email) == ("Nell Noemail", "")
+    assert match_profiles.stale_candidates(session) == []
+
+
+# --- progress and failures -------------------------------------------------------------------
+
+
+class StatementLog:
+    """The SQL statements (and their parameters' size) the engine runs while it is open."""
+
+    def __init__(self):
+        self.statements: list[tuple[str, int]] = []
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append((statement, len(repr(parameters))))
+
+    def matching(self, start: str) -> list[int]:
+        return [size for statement, size in self.statements if statement.startswith(start)]
+
+
+def test_progress_is_committed_every_two_percent(session, actor):
+    rows = [{**GOOD, "email": f"p{n}@example.test"} for n in range(300)]
+    data = csv_bytes(rows)
+    job = start_import(session, actor, "progress.csv", data, "")
+    with StatementLog() as log:
+        job = run(session, job, data, actor)
+    assert (job.created, job.processed) == (300, 300)
+    progress_updates = log.matching("UPDATE import_jobs")
+    assert len(progress_updates) >= 50  # 2 % of 300 rows is 6 rows
+
+
+def test_failures_are_appended_as_rows_not_rewritten(session, actor, monkeypatch):
+    """Recording failures costs the same per batch however many came before: each batch
+    appends its own rows, and the job's row stays the same size."""
+    monkeypatch.setattr(bulk_import, "PROGRESS_SHARE", 1)
+    monkeypatch.setattr(bulk_import, "BATCH_SIZE", 100)
+    bad = [{**GOOD, "name": f"Bad {n}", "email": "not-an-email"} for n in range(1000)]
+    data = csv_bytes(bad)
+    job = start_import(session, actor, "bad.csv", data, "")
+    with StatementLog() as log:
+        job = run(session, job, data, actor)
+
+    assert (job.processed, job.failed) == (1000, 1000)
+    assert session.scalar(
+        select(func.count(ImportFailure.id)).where(ImportFailure.job_id == job.id)
+    ) == 1000  # fmt: skip
+    appends = log.matching("INSERT INTO import_failures")
+    assert len(appends) == 10  # one per batch (executemany), never a rewrite of earlier ones
+    assert max(appends) < 3 * min(appends)  # each batch sends only its own rows
+    job_updates = log.matching("UPDATE import_jobs")
+    assert max(job_updates) < 2_000  # the job row never carries the failures
+    assert job.problems == [
+        {"field": "email", "message": "Enter a valid email address.", "rows": 1000, "first": "1"}
+    ]
+
+
+# --- zip bombs -------------------------------------------------------------------------------
+
+
+def big_member_zip(size: int) -> bytes:
+    """A zip of one .json member of `size` spaces, written without holding it in memory."""
+    out = io.BytesIO()
+    chunk = b" " * (1024 * 1024)
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("huge.json", "w", force_zip64=True) as member,
+    ):
+        for _ in range(size // len(chunk)):
+            member.write(chunk)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def zip_bomb() -> bytes:
+    return big_member_zip(100 * 1024 * 1024)
+
+
+def test_a_zip_bomb_is_refused_without_unpacking_it(session, actor, zip_bomb):
+    assert len(zip_bomb) < 200 * 1024  # about 100 KB that unpacks to 100 MB
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationFailed) as refused:
+            start_import(session, actor, "bomb.zip", zip_bomb, "")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "zip bomb" in refused.value.errors["file"][0]
+    assert peak < 5 * 1024 * 1024
+    assert job_count(session, actor) == 0
+
+
+def test_an_oversized_member_fails_alone_unread(session, actor, monkeypatch, zip_bomb):
+    """Past the zip's caps, a member larger than a resume is still never read whole."""
+    monkeypatch.setattr(bulk_import, "ZIP_MAX_RATIO", 10**6)
+    job = start_import(session, actor, "bomb.zip", zip_bomb, "")
+    tracemalloc.start()
+    try:
+        job = run(session, job, zip_bomb, actor)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (job.status, job.failed) == ("done", 1)
+    (failure,) = failures_of(session, job)
+    assert "larger than 1,024 KB" in failure["errors"]["_document"][0]
+    assert peak < 10 * 1024 * 1024
+
+
+def test_a_member_larger_than_it_declares_is_cut_off(session, actor, monkeypatch):
+    monkeypatch.setattr(bulk_import, "ZIP_MEMBER_MAX_BYTES", 100)
+    data = zip_bytes({"long.json": json.dumps({"basics": {"name": "x" * 500}}).encode()})
+    job = run(session, start_import(session, actor, "r.zip", data, ""), data, actor)
+    assert "larger than" in failures_of(session, job)[0]["errors"]["_document"][0]
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class Recruiter:
+    """A signed-in recruiter's test client; their uploads are imported before the answer."""
+
+    client: Any
+    app: Any
+    organisation_id: int
+
+    def upload(self, filename: str, data: bytes) -> int:
+        token = csrf_token_from(self.client, "/candidates/bulk")
+        response = self.client.post(
+            "/candidates/bulk",
+            data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303, response.text
+        return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+    def counts(self, job_id: int) -> tuple[str, int, int, int]:
+        """(status, created, updated, failed) as the database has them."""
+        with self.app.app_context():
+            job = db.session.get(ImportJob, job_id)
+            counts = (job.status, job.created, job.updated, job.failed)
+            db.session.remove()
+        return counts
+
+    def set_status(self, job_id: int, status: str) -> None:
+        with self.app.app_context():
+            db.session.get(ImportJob, job_id).status = status
+            db.session.commit()
+            db.session.remove()
+
+    def pool_size(self) -> int:
+        with self.app.app_context():
+            size = db.session.scalar(
+                select(func.count(Candidate.id)).where(
+                    Candidate.organisation_id == self.organisation_id
+                )
+            )
+            db.session.remove()
+        return size
+
+
+@pytest.fixture
+def recruiter(app, client, make_recruiter, monkeypatch) -> Recruiter:
+    """Page tests hold no app context of their own: a request would share its `g`."""
+    from portal.web import candidates as pages
+
+    schema = app.config["JSON_RESUME_SCHEMA"]
+
+    def inline(job_id, data, who):
+        run_import(sessionmaker(bind=db.engine), job_id, data, who, schema)
+
+    monkeypatch.setattr(pages, "_run_in_background", inline)
+    organisation = make_recruiter()
+    assert sign_in(client, organisation.recruiter_email).status_code == 303
+    return Recruiter(client, app, organisation.organisation_id)
+
+
+def test_the_template_downloads_and_imports(recruiter):
+    page = recruiter.client.get("/candidates/bulk")
+    assert 'href="/candidates/bulk/template.csv"' in page.text
+
+    response = recruiter.client.get("/candidates/bulk/template.csv")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    header, *rows = list(csv.reader(io.StringIO(response.text)))
+    assert tuple(header) == CSV_COLUMNS
+    assert len(rows) == 1
+    job_id = recruiter.upload("template.csv", response.data)
+    assert recruiter.counts(job_id) == ("done", 1, 0, 0)
+
+
+def test_failed_rows_download_fix_and_upload_again(recruiter):
+    columns = ["email", "name", *REQUIRED_COLUMNS[2:], "product-strategy"]  # not the usual order
+    rows = [
+        {**GOOD, "name": "Good One", "email": "one@example.test"},
+        {**GOOD, "name": "Bad Email", "email": "bad-email"},
+        {**GOOD, "name": "Bad Years", "email": "years@example.test", "years_product": "ten"},
+        {**GOOD, "name": "Bad Level", "email": "level@example.test", "product-strategy": "9"},
+    ]
+    job_id = recruiter.upload("pool.csv", csv_bytes(rows, columns))
+    assert recruiter.counts(job_id) == ("done", 1, 0, 3)
+
+    response = recruiter.client.get(f"/candidates/bulk/{job_id}/failed-rows.csv")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "pool-failed-rows.csv" in response.headers["Content-Disposition"]
+    failed = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(failed[0]) == [*columns, "error"]
+    assert [row["name"] for row in failed] == ["Bad Email", "Bad Years", "Bad Level"]
+    assert failed[0]["error"] == "email: Enter a valid email address."
+    assert failed[1]["error"].startswith("years_product: ")
+    assert failed[2]["error"].startswith("product-strategy: ")
+
+    failed[0]["email"] = "fixed@example.test"
+    failed[1]["years_product"] = "10"
+    failed[2]["product-strategy"] = "4"
+    fixed = csv_bytes(failed, [*columns, "error"])  # uploaded as it is, error column and all
+    job_id = recruiter.upload("pool-failed-rows.csv", fixed)
+
+    assert recruiter.counts(job_id) == ("done", 3, 0, 0)
+    assert recruiter.pool_size() == 4
+
+
+def test_reuploading_the_same_file_reports_updates(recruiter):
+    data = csv_bytes([GOOD, {**GOOD, "name": "Bo", "email": "bo@example.test"}])
+    recruiter.upload("pool.csv", data)
+    job_id = recruiter.upload("pool.csv", data)
+    assert recruiter.counts(job_id) == ("done", 0, 2, 0)
+    page = recruiter.client.get(f"/candidates/bulk/{job_id}")
+    assert re.search(r"<dt>Created</dt><dd[^>]*>0</dd>", page.text)
+    assert re.search(r"<dt>Updated</dt><dd[^>]*>2</dd>", page.text)
+    assert recruiter.pool_size() == 2
+
+
+def test_the_job_page_stays_small_with_5000_failures(recruiter):
+    bad = [{**GOOD, "name": f"Bad {n}", "email": f"bad-{n}"} for n in range(5000)]
+    job_id = recruiter.upload("bad.csv", csv_bytes(bad))
+    assert recruiter.counts(job_id) == ("done", 0, 0, 5000)
+    url = f"/candidates/bulk/{job_id}"
+
+    page = recruiter.client.get(url)
+
+    assert page.status_code == 200
+    assert len(page.data) < 40_000
+    assert "5,000 rows not imported" in page.text
+    assert page.text.count("Enter a valid email address.") == 1  # each message once
+    assert page.text.count("<td>Bad ") == bulk_import.FAILURES_PAGE_SIZE
+    assert "page 1 of 100" in page.text
+
+    second = recruiter.client.get(
+        f"{url}?page=2", headers={"HX-Request": "true", "HX-Target": "job_failures"}
+    )
+    assert second.text.lstrip().startswith('<section id="job_failures"')
+    assert "<td>Bad 50</td>" in second.text
+    assert "<td>Bad 0</td>" not in second.text
+    assert "HX-Request" in second.headers["Vary"]
+
+    # While an import runs, the poll answers the progress alone, not the failure list.
+    recruiter.set_status(job_id, "running")
+    poll_headers = {"HX-Request": "true", "HX-Target": "job_progress"}
+    poll = recruiter.client.get(url, headers=poll_headers)
+    assert len(poll.data) < 3_000
+    assert "job_failures" not in poll.text
+    assert 'hx-trigger="every 1s"' in poll.text
+    # The poll that finds it finished brings the first page of failures once, out of band.
+    recruiter.set_status(job_id, "done")
+    last = recruiter.client.get(url, headers=poll_headers)
+    assert 'hx-trigger="every 1s"' not in last.text
+    assert 'id="job_failures" hx-swap-oob="true"' in last.text
+    assert len(last.data) < 40_000
+
+
+def test_another_organisation_cannot_download_the_failed_rows(recruiter, app, make_recruiter):
+    job_id = recruiter.upload("pool.csv", csv_bytes([{**GOOD, "email": "nope"}]))
+    stranger = app.test_client()
+    assert sign_in(stranger, make_recruiter().recruiter_email).status_code == 303
+    assert stranger.get(f"/candidates/bulk/{job_id}/failed-rows.csv").status_code == 404
+    assert stranger.get(f"/candidates/bulk/{job_id}").status_code == 404
