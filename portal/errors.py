@@ -1,9 +1,11 @@
 """One error dispatcher: problem+json (RFC 9457) under /api/, an HTML page elsewhere."""
 
 import logging
+from functools import wraps
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -33,6 +35,21 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(Exception, _handle_unexpected)
+    # A teardown that raises turns an answer already made into the server's bare error page.
+    app.teardown_appcontext_funcs[:] = map(_never_raising, app.teardown_appcontext_funcs)
+
+
+def _never_raising(teardown):
+    @wraps(teardown)
+    def guarded(error):
+        try:
+            teardown(error)
+        except Exception:  # noqa: BLE001
+            log.warning(
+                "A teardown step failed (%s); the answer stands", teardown.__name__, exc_info=True
+            )
+
+    return guarded
 
 
 def _handle_http_exception(error: HTTPException):
@@ -60,6 +77,14 @@ def _handle_domain_error(error: DomainError):
 
 
 def _audit_denial(error: Forbidden) -> None:
+    try:
+        _record_denial(error)
+    except DBAPIError:  # the refusal is answered even when it cannot be written down
+        _forget_the_transaction()
+        log.warning("Could not audit a refused request to %s", request.path, exc_info=True)
+
+
+def _record_denial(error: Forbidden) -> None:
     db.session.rollback()
     actor = g.get("actor") or (
         Actor.for_user(current_user) if current_user.is_authenticated else None
@@ -74,12 +99,42 @@ def _audit_denial(error: Forbidden) -> None:
     db.session.commit()
 
 
+DATABASE_DOWN = "The database is not answering; nothing was changed. Try again in a moment."
+RETRY_AFTER_SECONDS = "5"
+
+
 def _handle_unexpected(error: Exception):
+    _forget_the_transaction()
+    if _database_unavailable(error):
+        log.warning(
+            "Database unavailable while answering %s %s: %s",
+            request.method,
+            request.path,
+            error.__class__.__name__,
+        )
+        return _answer(
+            503, "Service Unavailable", DATABASE_DOWN, None, {"Retry-After": RETRY_AFTER_SECONDS}
+        )
     log.exception("Unhandled error while answering %s %s", request.method, request.path)
     server_error = InternalServerError()
     return _answer(
         500, server_error.name, "The portal failed to answer; it has been logged.", None, {}
     )
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """The connection failed or was lost (not a statement the database refused)."""
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def _forget_the_transaction() -> None:
+    """Roll back whatever the failed request began; a dead connection may refuse even that."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the answer matters more than a failed cleanup)
+        log.warning("Rollback after an error failed too", exc_info=True)
 
 
 def _answer(status: int, title: str, detail: str, errors: dict | None, headers: dict):
@@ -89,9 +144,16 @@ def _answer(status: int, title: str, detail: str, errors: dict | None, headers: 
             body["errors"] = errors
         headers = {**headers, "Content-Type": PROBLEM_CONTENT_TYPE}
         return body, status, headers
-    page = render_template(
-        "errors/error.html", status=status, title=title, detail=detail, errors=errors
-    )
+    try:
+        page = render_template(
+            "errors/error.html", status=status, title=title, detail=detail, errors=errors
+        )
+    except Exception:  # noqa: BLE001  (the page itself needs the database for the navigation)
+        log.warning("The error page could not be rendered; answering the plain one", exc_info=True)
+        # Straight from the template: no context processor (the signed-in user) is consulted.
+        page = current_app.jinja_env.get_template("errors/plain.html").render(
+            status=status, title=title, detail=detail, errors=errors
+        )
     return page, status, headers
 
 

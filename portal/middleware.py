@@ -6,8 +6,7 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, current_app, g, has_request_context, request
-from flask_login import current_user
+from flask import Flask, Response, current_app, g, has_request_context, request, session
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -173,7 +172,9 @@ def _decorate_response(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_user.is_authenticated or "Authorization" in request.headers:
+    # Read from the session, not current_user: loading the user needs the database, which
+    # may be the very thing this answer reports as down.
+    if session.get("_user_id") or "Authorization" in request.headers:
         headers["Cache-Control"] = "no-store"  # private answers stay out of every cache
     elif request.path.startswith("/api/"):
         headers.setdefault("Cache-Control", "no-cache")  # public data: revalidate with the ETag
