@@ -34,6 +34,10 @@ def _refuse(error: ValidationFailed) -> click.ClickException:
 @click.option("--demo", "with_demo", is_flag=True, help="Also add the demo organisation and users.")
 def seed(with_demo: bool) -> None:
     """Load or update the CPO framework from portal/data/framework.yaml (idempotent)."""
+    if with_demo and current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException(
+            "seed --demo adds accounts with a published password: not in production."
+        )
     try:
         report = load_framework(db.session, read_framework_file())
     except ValidationFailed as error:

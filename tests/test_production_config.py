@@ -105,3 +105,11 @@ def test_gunicorn_recycles_no_worker_and_opens_no_control_socket():
             config.set(name, value)
     assert config.max_requests == 0
     assert config.control_socket_disable is True
+
+
+def test_demo_data_is_refused_in_production(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code != 0
+    assert "not in production" in result.output
+    assert "Demo logins" not in result.output
