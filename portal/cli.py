@@ -1,7 +1,5 @@
 """flask --app portal ... commands."""
 
-import json
-
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -20,7 +18,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(keys)
-    app.cli.add_command(bench)
     app.cli.add_command(profiles)
 
 
@@ -110,39 +107,3 @@ profiles = AppGroup("match-profiles", help="The per-candidate rows the ranking r
 def rebuild_profiles() -> None:
     """Recompute every candidate's ranking row from the profiles and assessments."""
     click.echo(f"Rebuilt {match_profiles.rebuild(db.session)} ranking rows.")
-
-
-bench = AppGroup("bench", help="Run the benchmarks; each prints JSON.")
-
-
-@bench.command("import")
-@click.option("--rows", type=int, default=10_000, show_default=True)
-@click.option(
-    "--database-url", default=None, help="A scratch database (default: temporary SQLite)."
-)
-def bench_import(rows: int, database_url: str | None) -> None:
-    """Time a bulk CSV import of generated candidates (about 1% invalid)."""
-    from benchmarks.bulk_import import run
-
-    click.echo(json.dumps(run(rows, database_url)))
-
-
-@bench.command("match")
-@click.option(
-    "--candidates", "size", type=click.IntRange(min=1), default=100_000, show_default=True
-)
-@click.option("--competencies", type=click.IntRange(min=1), default=12, show_default=True)
-@click.option(
-    "--database-url",
-    default=None,
-    help="Where to write the synthetic candidates (default: the app's DATABASE_URL).",
-)
-def bench_match(size: int, competencies: int, database_url: str | None) -> None:
-    """Time the ranking of synthetic candidates; WRITES them to the database (use a scratch one)."""
-    from benchmarks.match import BenchmarkError, run
-
-    url = database_url or current_app.config["SQLALCHEMY_DATABASE_URI"]
-    try:
-        click.echo(json.dumps(run(size, competencies, url)))
-    except BenchmarkError as error:
-        raise click.ClickException(str(error)) from error

@@ -1,0 +1,42 @@
+"""`flask --app portal bench ...`: registered as a Flask command plugin (pyproject's
+`flask.commands` entry point), so the portal package never imports the benchmarks."""
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from benchmarks import bulk_import, match
+
+bench = AppGroup("bench", help="Run the benchmarks; each prints JSON.")
+
+
+@bench.command("import")
+@click.option("--rows", type=int, default=10_000, show_default=True)
+@click.option(
+    "--database-url", default=None, help="A scratch database (default: temporary SQLite)."
+)
+def bench_import(rows: int, database_url: str | None) -> None:
+    """Time a bulk CSV import of generated candidates (about 1% invalid)."""
+    click.echo(json.dumps(bulk_import.run(rows, database_url)))
+
+
+@bench.command("match")
+@with_appcontext
+@click.option(
+    "--candidates", "size", type=click.IntRange(min=1), default=100_000, show_default=True
+)
+@click.option("--competencies", type=click.IntRange(min=1), default=12, show_default=True)
+@click.option(
+    "--database-url",
+    default=None,
+    help="Where to write the synthetic candidates (default: the app's DATABASE_URL).",
+)
+def bench_match(size: int, competencies: int, database_url: str | None) -> None:
+    """Time the ranking of synthetic candidates; WRITES them to the database (use a scratch one)."""
+    url = database_url or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        click.echo(json.dumps(match.run(size, competencies, url)))
+    except match.BenchmarkError as error:
+        raise click.ClickException(str(error)) from error
