@@ -22,7 +22,7 @@ NO_MUST_HAVES = "No must-haves"
 NO_COMPETENCY = "Add at least one competency before publishing."
 XSS_TITLE = "<script>alert(1)</script>"
 REVISION = re.compile(r'name="revision" value="(\d+)"')
-OUTCOME_VALUES = re.compile(r'<input id="outcome-\d+" name="outcomes" value="([^"]*)"')
+OUTCOME_VALUES = re.compile(r'<textarea id="outcome-\d+" name="outcomes"[^>]*>([^<]*)</textarea>')
 BENCHMARK_MUST_HAVES = [
     "product-strategy",
     "agile-roadmap-prioritization",
@@ -118,6 +118,31 @@ def assert_builder_fragment(response) -> None:
     assert "HX-Request" in response.headers.get("Vary", "")
 
 
+def assert_part_fragment(response, element: str) -> None:
+    """An htmx edit answers only the part it changed, with the status line and summary out of
+    band; never the whole builder (which would replace unsaved text elsewhere)."""
+    assert is_fragment(response, element), response.text[:200]
+    assert '<div id="builder">' not in response.text
+    assert "<html" not in response.text
+    if not element.startswith("<aside"):
+        assert re.search(
+            r'<aside class="builder-summary" id="builder_summary"[^>]*hx-swap-oob', response.text
+        )
+    assert '<hgroup id="builder_status" hx-swap-oob="true">' in response.text
+    assert "HX-Request" in response.headers.get("Vary", "")
+
+
+PARTS = {
+    "basics": '<section id="basics"',
+    "outcomes": '<section id="outcomes"',
+    "competencies": '<div id="competencies"',
+    "competencies/product-strategy": '<form id="competency-product-strategy"',
+    "responsibilities": '<section id="responsibilities"',
+    "requirements": '<section id="requirements"',
+    "publish": '<aside class="builder-summary"',
+}
+
+
 def competency_json(client, slug: str) -> dict:
     response = client.get(f"/api/v1/competencies/{slug}")
     assert response.status_code == 200
@@ -201,7 +226,7 @@ def test_builder_page_is_a_full_page(benchmark):
     ("part", "data"),
     [
         ("basics", {"title": "VP Product", "mission": "Own the product."}),
-        ("outcomes", {"outcomes": ["Ship v2"], "action": "save"}),
+        ("outcomes", {"outcomes": ["Ship v2"], "action": "save:0"}),
         ("outcomes", {"new_outcome": "Hire 3 PMs", "action": "add"}),
         ("competencies", {"competency": "product-strategy"}),
         ("competencies/product-strategy", {"weight": "2", "target_level": "3"}),
@@ -217,17 +242,21 @@ def test_builder_page_is_a_full_page(benchmark):
         ("publish", {}),
     ],
 )
-def test_each_edit_answers_the_builder_fragment_or_a_redirect(signed_client, part, data):
-    """With htmx the edit answers the `#builder` fragment; a plain form is sent back (303)."""
+def test_each_edit_answers_its_part_or_a_redirect(signed_client, part, data):
+    """With htmx the edit answers the part it changed (the summary and status out of band);
+    a plain form is sent back (303)."""
     for htmx in (True, False):
         builder = new_scorecard(signed_client, "blank")
         if part.startswith("competencies/") or part == "publish":
             builder.post("competencies", {"competency": "product-strategy"})
+        if data.get("action") == "save:0":
+            builder.post("outcomes", {"new_outcome": "Ship v1", "action": "add"})
         before = builder.revision()
         response = builder.post(part, data, htmx=htmx)
         if htmx:
             assert response.status_code == 200, field_errors(response.text)
-            assert_builder_fragment(response)
+            removed = data.get("action") == "remove"
+            assert_part_fragment(response, PARTS["competencies" if removed else part])
             assert f'name="revision" value="{int(before) + 1}"' in response.text
         else:
             assert response.status_code == 303
@@ -304,9 +333,10 @@ def test_a_stale_save_is_refused_and_keeps_the_first_save(app, recruiter, signed
     second = colleague.post("basics", {"title": "Second title", "mission": "m"}, revision=theirs)
     assert second.status_code == 409
     text = unescape(second.text)
-    assert re.search(r'<article role="alert" class="alert">\s*<p>' + STALE, text)
-    assert "<h1>First title</h1>" in text  # the latest data, not the refused input
-    assert 'value="First title"' in text
+    assert re.search(r'<div role="alert" class="alert stale-alert">\s*<p>' + STALE, text)
+    assert "<h1>First title</h1>" in text  # the latest data in the heading
+    assert 'value="Second title"' in text  # the refused input stays in its field
+    assert "<small>Current version:</small> First title" in text  # beside the current one
     assert f'name="revision" value="{int(mine) + 1}"' in text
 
     for viewer in (benchmark, colleague):
@@ -327,10 +357,11 @@ def test_a_stale_htmx_save_answers_the_fragment_with_the_alert(app, recruiter, b
         revision=stale,
     )
     assert refused.status_code == 409
-    assert_builder_fragment(refused)
+    assert_part_fragment(refused, PARTS["competencies/product-strategy"])
     assert 'role="alert"' in refused.text
     assert STALE in unescape(refused.text)
-    assert '<option value="1" selected>1</option>' in refused.text  # the colleague's weight
+    assert '<option value="2" selected>2</option>' in refused.text  # the user's choice, kept
+    assert "weight 1, target level 2, not a must-have" in refused.text  # the colleague's
 
 
 # --- invalid input -----------------------------------------------------------------------------
@@ -379,7 +410,7 @@ def test_a_stale_htmx_save_answers_the_fragment_with_the_alert(app, recruiter, b
         ),
         (
             "outcomes",
-            {"outcomes": ["Ship it", "  "], "action": "save"},
+            {"outcomes": ["Ship it", "  "], "action": "save:1"},
             "outcomes.1",
             r"Write the outcome or remove it\.|Enter some text, not only spaces\.",
         ),
@@ -393,7 +424,7 @@ def test_invalid_input_shows_the_message_and_saves_nothing(
 
     assert response.status_code == 422
     if htmx:
-        assert_builder_fragment(response)
+        assert_part_fragment(response, PARTS[part])
     else:
         assert_full_page(response)
     assert re.search(message, field_errors(response.text).get(field, "")), response.text[:300]
@@ -422,7 +453,7 @@ def test_a_ninth_outcome_is_refused(benchmark):
     eight = benchmark.outcomes()
     assert len(eight) == 8
     assert "Add outcome</button>" in benchmark.page().text
-    assert re.search(r'value="add" disabled>Add outcome', benchmark.page().text)
+    assert re.search(r'value="add" class="secondary" disabled>Add outcome', benchmark.page().text)
 
     response = benchmark.post(
         "outcomes", {"outcomes": eight, "new_outcome": "Ninth", "action": "add"}, htmx=True
@@ -447,7 +478,7 @@ def test_an_unknown_competency_saves_nothing(blank):
     before = blank.revision()
     response = blank.post("competencies", {"competency": "no-such-skill"}, htmx=True)
     assert response.status_code == 422
-    assert_builder_fragment(response)
+    assert_part_fragment(response, PARTS["competencies"])
     assert blank.revision() == before
     assert "No competencies yet." in blank.page().text
 
@@ -497,14 +528,31 @@ def test_outcomes_are_added_moved_and_removed_in_order(blank):
     assert blank.outcomes() == ["Bravo", "Alpha"]
 
     text = blank.page().text
-    assert re.search(r'value="up:0" class="outline secondary" disabled', text)
-    assert re.search(r'value="down:1" class="outline secondary" disabled', text)
+    assert re.search(r'value="up:0" class="outline secondary icon" disabled', text)
+    assert re.search(r'value="down:1" class="outline secondary icon" disabled', text)
 
 
-def test_edited_outcomes_are_saved_with_a_move(blank):
-    blank.post("outcomes", {"outcomes": ["One", "Two"], "action": "save"})
-    blank.post("outcomes", {"outcomes": ["One, edited", "Two"], "action": "down:0"})
-    assert blank.outcomes() == ["Two", "One, edited"]
+def test_a_move_keeps_unsaved_outcome_text_on_screen_without_saving_it(blank):
+    for text in ("One", "Two", "Three"):
+        blank.post("outcomes", {"new_outcome": text, "action": "add"})
+
+    for htmx in (True, False):  # without JavaScript the page is shown again, not redirected
+        moved = blank.post(
+            "outcomes", {"outcomes": ["One, edited", "Two", "Three"], "action": "down:0"}, htmx=htmx
+        )
+        assert moved.status_code == 200
+        shown = [unescape(value) for value in OUTCOME_VALUES.findall(moved.text)]
+        assert shown == ["Two", "One, edited", "Three"]
+        assert moved.text.count("Not saved yet.") == 1
+        assert blank.outcomes() == ["Two", "One", "Three"]
+        blank.post("outcomes", {"outcomes": ["Two", "One", "Three"], "action": "up:1"})
+
+    saved = blank.post(
+        "outcomes", {"outcomes": ["One, edited", "Two", "Three, edited"], "action": "save:0"}
+    )
+    assert saved.status_code == 200  # "Three, edited" is still unsaved, so it is shown again
+    assert "Not saved yet." in saved.text
+    assert blank.outcomes() == ["One, edited", "Two", "Three"]
 
 
 # --- competency rows and the live summary ------------------------------------------------------
@@ -590,7 +638,7 @@ def test_publish_shows_version_one_and_the_download_equals_the_api(
     benchmark.post("basics", {"title": "CPO, Health", "mission": "Heal with product."})
     published = benchmark.post("publish", htmx=True)
     assert published.status_code == 200
-    assert_builder_fragment(published)
+    assert_part_fragment(published, PARTS["publish"])
     assert '<p class="flash" role="status">Published version 1.</p>' in published.text
     assert '<span class="badge badge-published">published</span>' in published.text
     assert "Publish version 2" in published.text
@@ -652,12 +700,12 @@ def test_archive_makes_the_builder_read_only_and_restore_brings_it_back(benchmar
     assert re.search(r'<input id="title"[^>]*\bdisabled\b', text)
     assert re.search(r'<textarea id="mission"[^>]*\bdisabled\b', text)
     assert re.search(r'<select id="weight-product-strategy"[^>]*\bdisabled\b', text)
-    assert re.search(r'<input id="outcome-0"[^>]*\bdisabled\b', text)
+    assert re.search(r'<textarea id="outcome-0"[^>]*\bdisabled\b', text)
     assert "Publish version" not in text
     assert "Save title and mission" not in text
     assert "Add a competency" not in text
     assert ">Restore</button>" in text
-    assert ">Archive</button>" not in text
+    assert ">Archive</a>" not in text
 
     refused = benchmark.post("basics", {"title": "Sneaky edit", "mission": "m"})
     assert refused.status_code == 409
@@ -672,7 +720,7 @@ def test_archive_makes_the_builder_read_only_and_restore_brings_it_back(benchmar
     assert '<span class="badge badge-published">published</span>' in text
     assert not re.search(r'<input id="title"[^>]*\bdisabled\b', text)
     assert "Publish version 2" in text
-    assert ">Archive</button>" in text
+    assert ">Archive</a>" in text
 
 
 def test_deleting_a_draft_goes_back_to_the_list(signed_client, blank):

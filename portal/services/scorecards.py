@@ -432,3 +432,212 @@ def _set_responsibilities(session: Session, scorecard: Scorecard, slugs: list[st
 def _touch_and_commit(session: Session, scorecard: Scorecard) -> None:
     scorecard.updated_at = utcnow()
     session.commit()
+
+
+# --- builder operations: one change at a time ----------------------------------------------
+#
+# The builder saves each part on its own: a competency row, an outcome. Each operation names the
+# revision it was based on (a stale one is refused, nothing saved) and checks its own values,
+# naming the field by its API path ("competencies.2.weight", "outcomes.1").
+
+OUTCOME_BLANK = "Write the outcome or remove it."
+OUTCOME_LENGTH = f"Enter 1 to {OUTCOME_MAX} characters."
+TOO_MANY_OUTCOMES = f"A scorecard has at most {MAX_OUTCOMES} outcomes."
+UNKNOWN_COMPETENCY = "Unknown competency."
+ALREADY_CHOSEN = "This competency is already on the scorecard."
+COMPETENCY_FIELDS = ("weight", "target_level", "must_have")
+
+
+@refuses_lost_race(STALE)
+def add_competency(
+    session: Session, actor: Actor, scorecard_id: int, values: dict[str, Any], revision: int
+) -> Scorecard:
+    """Add a framework competency at the end, with its weight, target level and must-have."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    slug = values.get("competency")
+    position = len(scorecard.competencies)
+    known = session.scalar(select(Competency).where(Competency.slug == str(slug or "")))
+    if known is None:
+        raise ValidationFailed({"competency": [UNKNOWN_COMPETENCY]})
+    if any(entry.competency.slug == slug for entry in scorecard.competencies):
+        raise ValidationFailed({"competency": [ALREADY_CHOSEN]})
+    row = ScorecardCompetency(competency=known, weight=0, target_level=0, must_have=False)
+    _check_competency(row, position, {"weight": 3, "target_level": 4, **values})
+    row.position = position
+    scorecard.competencies.append(row)
+    return _saved(session, scorecard)
+
+
+@refuses_lost_race(STALE)
+def change_competency(
+    session: Session,
+    actor: Actor,
+    scorecard_id: int,
+    slug: str,
+    values: dict[str, Any],
+    revision: int,
+) -> Scorecard:
+    """Change one competency's weight, target level or must-have (those named in `values`)."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    position, row = _chosen(scorecard, slug)
+    _check_competency(row, position, values)
+    return _saved(session, scorecard)
+
+
+@refuses_lost_race(STALE)
+def remove_competency(
+    session: Session, actor: Actor, scorecard_id: int, slug: str, revision: int
+) -> Scorecard:
+    """Take one competency off the scorecard."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    position, _ = _chosen(scorecard, slug)
+    rows = list(scorecard.competencies)
+    del rows[position]
+    _renumber(scorecard, rows)
+    return _saved(session, scorecard)
+
+
+@refuses_lost_race(STALE)
+def move_competency(
+    session: Session, actor: Actor, scorecard_id: int, slug: str, offset: int, revision: int
+) -> Scorecard:
+    """Move one competency `offset` places (negative: up); the ends stop it."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    position, row = _chosen(scorecard, slug)
+    target = min(max(position + offset, 0), len(scorecard.competencies) - 1)
+    if target == position:
+        return scorecard
+    rows = list(scorecard.competencies)
+    rows.insert(target, rows.pop(position))
+    _renumber(scorecard, rows)
+    return _saved(session, scorecard)
+
+
+@refuses_lost_race(STALE)
+def add_outcome(
+    session: Session, actor: Actor, scorecard_id: int, text: str, revision: int
+) -> Scorecard:
+    """Add an outcome at the end (at most MAX_OUTCOMES)."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    outcomes = list(scorecard.outcomes)
+    if len(outcomes) >= MAX_OUTCOMES:
+        raise ValidationFailed({"outcomes": [TOO_MANY_OUTCOMES]})
+    outcomes.append(_outcome_text(text, len(outcomes)))
+    scorecard.outcomes = outcomes
+    return _saved(session, scorecard)
+
+
+@refuses_lost_race(STALE)
+def change_outcome(
+    session: Session, actor: Actor, scorecard_id: int, index: int, text: str, revision: int
+) -> Scorecard:
+    """Rewrite the outcome at `index` (0-based)."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    outcomes = list(scorecard.outcomes)
+    _outcome_index(outcomes, index)
+    outcomes[index] = _outcome_text(text, index)
+    scorecard.outcomes = outcomes
+    return _saved(session, scorecard)
+
+
+@refuses_lost_race(STALE)
+def remove_outcome(
+    session: Session, actor: Actor, scorecard_id: int, index: int, revision: int
+) -> Scorecard:
+    """Remove the outcome at `index`."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    outcomes = list(scorecard.outcomes)
+    _outcome_index(outcomes, index)
+    del outcomes[index]
+    scorecard.outcomes = outcomes
+    return _saved(session, scorecard)
+
+
+@refuses_lost_race(STALE)
+def move_outcome(
+    session: Session, actor: Actor, scorecard_id: int, index: int, offset: int, revision: int
+) -> Scorecard:
+    """Move the outcome at `index` `offset` places (negative: up); the ends stop it."""
+    scorecard = _editable(session, actor, scorecard_id, revision)
+    outcomes = list(scorecard.outcomes)
+    _outcome_index(outcomes, index)
+    target = min(max(index + offset, 0), len(outcomes) - 1)
+    if target == index:
+        return scorecard
+    outcomes.insert(target, outcomes.pop(index))
+    scorecard.outcomes = outcomes
+    return _saved(session, scorecard)
+
+
+def _editable(session: Session, actor: Actor, scorecard_id: int, revision: int) -> Scorecard:
+    scorecard = _writable(session, actor, scorecard_id, revision)
+    if scorecard.status == "archived":
+        raise Conflict("This scorecard is archived. Restore it before editing.")
+    return scorecard
+
+
+def _saved(session: Session, scorecard: Scorecard) -> Scorecard:
+    scorecard.updated_at = utcnow()
+    session.commit()
+    return scorecard
+
+
+def _chosen(scorecard: Scorecard, slug: str) -> tuple[int, ScorecardCompetency]:
+    for position, row in enumerate(scorecard.competencies):
+        if row.competency.slug == slug:
+            return position, row
+    raise NotFound(f"The competency {slug!r} is not on this scorecard.")
+
+
+def _whole(value: Any, bounds: tuple[int, int]) -> bool:
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and bounds[0] <= value <= bounds[1]
+    )
+
+
+def _check_competency(row: ScorecardCompetency, position: int, values: dict[str, Any]) -> None:
+    """Set the named fields on `row`, or refuse them all with a message per field."""
+    prefix = f"competencies.{position}."
+    errors: dict[str, list[str]] = {}
+    levels = len(row.competency.levels) or LEVEL_RANGE[1]
+    checks = {
+        "weight": (
+            lambda v: _whole(v, WEIGHT_RANGE),
+            f"Weight is a whole number from {WEIGHT_RANGE[0]} to {WEIGHT_RANGE[1]}.",
+        ),
+        "target_level": (
+            lambda v: _whole(v, (LEVEL_RANGE[0], min(LEVEL_RANGE[1], levels))),
+            f"Target level is a whole number from {LEVEL_RANGE[0]} to {LEVEL_RANGE[1]}.",
+        ),
+        "must_have": (lambda v: isinstance(v, bool), "Must-have is true or false."),
+    }
+    for field, (valid, message) in checks.items():
+        if field in values and not valid(values[field]):
+            errors[prefix + field] = [message]
+    if errors:
+        raise ValidationFailed(errors)
+    for field in COMPETENCY_FIELDS:
+        if field in values:
+            setattr(row, field, values[field])
+
+
+def _renumber(scorecard: Scorecard, rows: list[ScorecardCompetency]) -> None:
+    for position, row in enumerate(rows):
+        row.position = position
+    scorecard.competencies = rows
+
+
+def _outcome_index(outcomes: list[str], index: int) -> None:
+    if not (isinstance(index, int) and 0 <= index < len(outcomes)):
+        raise NotFound(
+            f"This scorecard has no outcome {index + 1 if isinstance(index, int) else index}."
+        )
+
+
+def _outcome_text(text: Any, index: int) -> str:
+    value = trimmed(text) if isinstance(text, str) else ""
+    if not value:
+        raise ValidationFailed({f"outcomes.{index}": [OUTCOME_BLANK]})
+    if len(value) > OUTCOME_MAX or "\x00" in value:
+        raise ValidationFailed({f"outcomes.{index}": [OUTCOME_LENGTH]})
+    return value

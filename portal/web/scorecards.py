@@ -2,24 +2,24 @@
 
 import json
 
-from flask import Blueprint, Response, flash, render_template, request, url_for
+from flask import Blueprint, Response, flash, make_response, render_template, request, url_for
 from flask_login import login_required
+from jinja2_fragments.flask import render_block
 
 from portal.auth import page_actor
 from portal.extensions import db
-from portal.models.scorecards import EDUCATION_LEVELS, STATUSES
+from portal.models.scorecards import EDUCATION_LEVELS, STATUSES, Scorecard
 from portal.schemas.framework import CompetencyFilterSchema
 from portal.schemas.scorecards import (
     RequirementsSchema,
-    ScorecardCompetencyInputSchema,
     ScorecardFilterSchema,
     ScorecardInputSchema,
 )
 from portal.services import framework, scorecards
-from portal.services.errors import Conflict, StaleWrite, ValidationFailed, flatten_messages
+from portal.services.errors import Conflict, StaleWrite, ValidationFailed
 from portal.services.framework import CompetencyFilter
 from portal.web.forms import load_form, load_query, page_number, posted_revision, see_other
-from portal.web.htmx import render
+from portal.web.htmx import render, wants_fragment
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 bp.before_request(login_required(lambda: None))
@@ -82,52 +82,111 @@ def competency_options(scorecard_id):
 @bp.post("/<id:scorecard_id>/basics")
 def save_basics(scorecard_id):
     """Title and mission."""
-    return _edit(scorecard_id, ScorecardInputSchema(only=("title", "mission"), partial=True))
+    values, errors = load_form(ScorecardInputSchema(only=("title", "mission"), partial=True))
+    return _change(scorecard_id, "basics", values, errors, scorecards.update_scorecard, values)
 
 
 @bp.post("/<id:scorecard_id>/outcomes")
 def save_outcomes(scorecard_id):
-    """Edit, add, remove and reorder outcomes in one form."""
-    outcomes = request.form.getlist("outcomes")
-    action, _, index = request.form.get("action", "save").partition(":")
-    if action == "add":
-        outcomes.append(request.form.get("new_outcome", ""))
-    elif action in ("remove", "up", "down") and index.isdigit():
-        outcomes = _rearranged(outcomes, action, int(index))
-    return _apply(scorecard_id, {"outcomes": outcomes}, ScorecardInputSchema(only=("outcomes",)))
+    """One outcome at a time: save, move up or down, remove, or add a new one. The other
+    outcomes' unsaved text comes along and is shown again, still unsaved."""
+    drafts = request.form.getlist("outcomes")
+    action, _, index = request.form.get("action", "").partition(":")
+    position = int(index) if index.isdigit() else -1
+    operations = {
+        "save": (scorecards.change_outcome, position, _posted(drafts, position)),
+        "up": (scorecards.move_outcome, position, -1),
+        "down": (scorecards.move_outcome, position, 1),
+        "remove": (scorecards.remove_outcome, position),
+        "add": (scorecards.add_outcome, request.form.get("new_outcome", "")),
+    }
+    if action not in operations:
+        return _section_answer(
+            scorecard_id,
+            "outcomes",
+            {"outcomes": drafts},
+            status=422,
+            errors={"outcomes": ["Choose what to do with the outcome."]},
+        )
+    operation, *arguments = operations[action]
+    kept = {"outcomes": _drafts_after(drafts, action, position)}
+    return _change(
+        scorecard_id,
+        "outcomes",
+        {"outcomes": drafts, "new_outcome": request.form.get("new_outcome", "")},
+        {},
+        operation,
+        *arguments,
+        kept=kept,
+        focus=_outcome_focus(action, position),
+    )
 
 
 @bp.post("/<id:scorecard_id>/competencies")
 def add_competency(scorecard_id):
     """Add a framework competency with a default weight and target level."""
-    entries = _entries(scorecard_id)
-    entries.append({"competency": request.form.get("competency", ""), **NEW_COMPETENCY})
-    new_row = f"competencies.{len(entries) - 1}."
-    errors = {
-        "new_competency" if path.startswith(new_row) else path: messages
-        for path, messages in _schema_errors(COMPETENCIES, {"competencies": entries}).items()
-    }
-    return _apply(scorecard_id, {"competencies": entries}, None, errors)
+    values = {"competency": request.form.get("competency", ""), **NEW_COMPETENCY}
+    return _change(
+        scorecard_id,
+        "competencies",
+        {},
+        {},
+        scorecards.add_competency,
+        values,
+        focus=f"weight-{values['competency']}",
+    )
 
 
 @bp.post("/<id:scorecard_id>/competencies/<slug>")
 def save_competency(scorecard_id, slug):
-    """Change one competency's weight, target level and must-have, or remove it."""
-    entries = _entries(scorecard_id)
-    if request.form.get("action") == "remove":
-        kept = [entry for entry in entries if entry["competency"] != slug]
-        return _apply(scorecard_id, {"competencies": kept}, COMPETENCIES)
-    values, errors = load_form(ScorecardCompetencyInputSchema(exclude=("competency",)))
-    index = next((i for i, e in enumerate(entries) if e["competency"] == slug), len(entries))
-    errors = {f"competencies.{index}.{field}": messages for field, messages in errors.items()}
-    entries = [{**e, **values} if e["competency"] == slug else e for e in entries]
-    return _apply(scorecard_id, {"competencies": entries}, COMPETENCIES, errors)
+    """Change one competency's weight, target level and must-have; move or remove it."""
+    action = request.form.get("action", "save")
+    if action == "remove":
+        return _change(
+            scorecard_id,
+            "competencies",
+            {},
+            {},
+            scorecards.remove_competency,
+            slug,
+            focus="competencies-heading",
+        )
+    if action in ("up", "down"):
+        offset = -1 if action == "up" else 1
+        return _change(
+            scorecard_id,
+            "competencies",
+            {},
+            {},
+            scorecards.move_competency,
+            slug,
+            offset,
+            focus=_competency_focus(slug, action),
+        )
+    values = {
+        "weight": _number(request.form.get("weight", "")),
+        "target_level": _number(request.form.get("target_level", "")),
+        "must_have": request.form.get("must_have") in ("on", "true", "1", "yes"),
+    }
+    return _change(
+        scorecard_id,
+        f"competency:{slug}",
+        {slug: values},
+        {},
+        scorecards.change_competency,
+        slug,
+        values,
+    )
 
 
 @bp.post("/<id:scorecard_id>/responsibilities")
 def save_responsibilities(scorecard_id):
     """The key responsibilities this role carries."""
-    return _edit(scorecard_id, ScorecardInputSchema(only=("responsibilities",)))
+    values, errors = load_form(ScorecardInputSchema(only=("responsibilities",)))
+    drafts = {"responsibilities": request.form.getlist("responsibilities")}
+    return _change(
+        scorecard_id, "responsibilities", drafts, errors, scorecards.update_scorecard, values
+    )
 
 
 @bp.post("/<id:scorecard_id>/requirements")
@@ -135,13 +194,37 @@ def save_requirements(scorecard_id):
     """Years in product, years leading, and education."""
     values, errors = load_form(RequirementsSchema())
     errors = {f"requirements.{field}": messages for field, messages in errors.items()}
-    return _apply(scorecard_id, {"requirements": values}, None, errors)
+    drafts = {f"requirements.{field}": value for field, value in values.items()}
+    return _change(
+        scorecard_id,
+        "requirements",
+        drafts,
+        errors,
+        scorecards.update_scorecard,
+        {"requirements": values},
+    )
 
 
 @bp.post("/<id:scorecard_id>/publish")
 def publish(scorecard_id):
     """Freeze the scorecard as its next version."""
-    return _lifecycle(scorecard_id, scorecards.publish, "Published version {version}.")
+    return _lifecycle(
+        scorecard_id, scorecards.publish, "Published version {version}.", "builder_summary"
+    )
+
+
+@bp.get("/<id:scorecard_id>/archive")
+def confirm_archive(scorecard_id):
+    """Ask before archiving, on a page of its own (works without JavaScript)."""
+    scorecard = scorecards.get_scorecard(db.session, page_actor(), scorecard_id)
+    return _confirm(
+        scorecard,
+        f"Archive “{scorecard.title}”?",
+        "It stops being used for matching; its published versions stay readable, "
+        "and you can restore it later.",
+        "Archive",
+        url_for("scorecards.archive", scorecard_id=scorecard.id),
+    )
 
 
 @bp.post("/<id:scorecard_id>/archive")
@@ -154,6 +237,31 @@ def archive(scorecard_id):
 def restore(scorecard_id):
     """Bring an archived scorecard back."""
     return _lifecycle(scorecard_id, scorecards.restore, "Restored.")
+
+
+@bp.get("/<id:scorecard_id>/delete")
+def confirm_delete(scorecard_id):
+    """Ask before deleting a draft, on a page of its own (works without JavaScript)."""
+    scorecard = scorecards.get_scorecard(db.session, page_actor(), scorecard_id)
+    return _confirm(
+        scorecard,
+        f"Delete the draft “{scorecard.title}”?",
+        "This cannot be undone.",
+        "Delete draft",
+        url_for("scorecards.delete", scorecard_id=scorecard.id),
+    )
+
+
+def _confirm(scorecard, question: str, consequence: str, button: str, action: str):
+    return render_template(
+        "confirm.html",
+        question=question,
+        consequence=consequence,
+        button=button,
+        action=action,
+        cancel=url_for("scorecards.builder", scorecard_id=scorecard.id),
+        fields={"revision": scorecard.revision},
+    )
 
 
 @bp.post("/<id:scorecard_id>/delete")
@@ -194,62 +302,155 @@ def version_json(scorecard_id, number):
 
 # --- helpers ---------------------------------------------------------------------------------
 
+TEMPLATE = "scorecards/builder.html"
+# Parts of the builder an htmx answer carries besides the one that changed, out of band.
+ALONGSIDE = ("builder_status", "builder_summary")
 
-def _edit(scorecard_id: int, schema):
-    values, errors = load_form(schema)
-    return _apply(scorecard_id, values, None, errors)
 
+def _change(scorecard_id, part, drafts, errors, operation, *arguments, kept=None, focus=None):
+    """Run one builder operation and answer with the part it changed (htmx) or the page.
 
-def _apply(scorecard_id: int, changes: dict, schema, errors: dict | None = None):
-    """Validate `changes` (with `schema` when given), save them, and answer the builder."""
-    if schema is not None and not errors:
-        errors = _schema_errors(schema, changes)
-    actor = page_actor()
+    `drafts` is what the user sent, shown again when the change is refused; `kept` is unsaved
+    text from elsewhere in the part that comes back untouched when the change is saved.
+    """
+    revision = posted_revision()
     if errors:
-        return _builder(
-            scorecards.get_scorecard(db.session, actor, scorecard_id), errors=errors, status=422
-        )
+        return _section_answer(scorecard_id, part, drafts, errors=errors, status=422)
     try:
-        scorecard = scorecards.update_scorecard(
-            db.session, actor, scorecard_id, changes, posted_revision()
-        )
+        scorecard = operation(db.session, page_actor(), scorecard_id, *arguments, revision)
     except ValidationFailed as error:
-        scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
-        return _builder(scorecard, errors=error.errors, status=422)
+        shown = {
+            ("new_competency" if key == "competency" else key): m for key, m in error.errors.items()
+        }
+        return _section_answer(scorecard_id, part, drafts, errors=shown, status=422)
     except (StaleWrite, Conflict) as error:
-        return _refused(scorecard_id, error)
-    return _saved(scorecard)
+        return _section_answer(
+            scorecard_id, part, drafts, alert=error.detail, stale=True, status=409
+        )
+    kept = kept or {}
+    if not wants_fragment() and not _unsaved(scorecard, kept):
+        return see_other(url_for("scorecards.builder", scorecard_id=scorecard.id))
+    focused = focus(scorecard) if callable(focus) else focus
+    return _section_answer(scorecard, part, kept, saved_from=revision, focus=focused)
 
 
-def _schema_errors(schema, values: dict) -> dict:
-    return flatten_messages(schema.validate(values))
+def _section_answer(scorecard, part, drafts, *, status=200, saved_from=None, stale=False, **extra):
+    """The changed part with the summary and status out of band for htmx; else the full page."""
+    if not isinstance(scorecard, Scorecard):
+        scorecard = scorecards.get_scorecard(db.session, page_actor(), scorecard)
+    context = _context(scorecard, drafts=drafts, stale=part if stale else None, **extra)
+    if not wants_fragment():
+        return make_response(render_template(TEMPLATE, **context), status)
+    block, local = _block_for(scorecard, part)
+    parts = [render_block(TEMPLATE, block, **context, **local)]
+    alongside = [name for name in ALONGSIDE if name != block]
+    if part == "competencies":
+        alongside.append("competency_options")
+    parts += [render_block(TEMPLATE, name, **{**context, "oob": True}) for name in alongside]
+    if saved_from is not None:
+        parts.append(render_block(TEMPLATE, "revision_sync", saved_from=saved_from, **context))
+    return make_response("\n".join(parts), status)
 
 
-def _entries(scorecard_id: int) -> list[dict]:
-    """The scorecard's competencies as API input entries."""
-    scorecard = scorecards.get_scorecard(db.session, page_actor(), scorecard_id)
-    fields = ("competency", "weight", "target_level", "must_have")
-    return [
-        {key: entry[key] for key in fields}
-        for entry in scorecards.document(scorecard)["competencies"]
-    ]
+def _block_for(scorecard, part: str) -> tuple[str, dict]:
+    """The template block that renders `part`, and the loop variables a row block needs."""
+    if part.startswith("competency:"):
+        slug = part.partition(":")[2]
+        for position, entry in enumerate(scorecard.competencies):
+            if entry.competency.slug == slug:
+                return "competency_row", {"entry": entry, "i": position}
+        return "competencies", {}
+    return part, {}
 
 
-def _lifecycle(scorecard_id: int, operation, message: str):
+def _unsaved(scorecard, kept: dict) -> bool:
+    """Whether unsaved text must be shown again rather than lost to a redirect."""
+    drafts = kept.get("outcomes", [])
+    return any(
+        draft is not None and draft != saved
+        for draft, saved in zip(drafts, scorecard.outcomes, strict=False)
+    )
+
+
+def _posted(drafts: list[str], index: int) -> str:
+    return drafts[index] if 0 <= index < len(drafts) else ""
+
+
+def _drafts_after(drafts: list[str], action: str, index: int) -> list[str]:
+    """The other outcomes' unsaved text, lined up with the outcomes after `action`."""
+    drafts = list(drafts)
+    if not 0 <= index < len(drafts):
+        return drafts
+    if action == "save":
+        return drafts[:index] + [None] + drafts[index + 1 :]
+    if action == "remove":
+        return drafts[:index] + drafts[index + 1 :]
+    other = index - 1 if action == "up" else index + 1
+    if 0 <= other < len(drafts):
+        drafts[index], drafts[other] = drafts[other], drafts[index]
+    return drafts
+
+
+def _outcome_focus(action: str, index: int):
+    """The control that keeps the user's place after an outcome is moved, removed or added."""
+
+    def focus(scorecard) -> str | None:
+        last = len(scorecard.outcomes) - 1
+        if action in ("up", "down"):
+            moved = min(max(index + (-1 if action == "up" else 1), 0), last)
+            if action == "up":
+                return f"outcome-up-{moved}" if moved > 0 else f"outcome-down-{moved}"
+            return f"outcome-down-{moved}" if moved < last else f"outcome-up-{moved}"
+        if action == "remove":
+            return "outcomes-heading"
+        return None  # save and add: the control used is still there, htmx keeps it focused
+
+    return focus
+
+
+def _competency_focus(slug: str, action: str):
+    """After a move, the same arrow of the moved row, or the other one at either end."""
+
+    def focus(scorecard) -> str:
+        slugs = [entry.competency.slug for entry in scorecard.competencies]
+        position = slugs.index(slug) if slug in slugs else 0
+        at_end = position == 0 if action == "up" else position == len(slugs) - 1
+        other = "down" if action == "up" else "up"
+        return f"competency-{other if at_end else action}-{slug}"
+
+    return focus
+
+
+def _number(value: str):
+    """A whole number typed in a form, or the text itself for the rules to refuse."""
+    return int(value) if value.isdigit() else value
+
+
+def _lifecycle(scorecard_id: int, operation, message: str, part: str | None = None):
+    """Publish, archive or restore. Publishing answers the summary only (it changes nothing
+    the user is typing in); archive and restore change every part, so the whole builder."""
     actor = page_actor()
+    revision = posted_revision()
     try:
-        result = operation(db.session, actor, scorecard_id, posted_revision())
+        result = operation(db.session, actor, scorecard_id, revision)
     except ValidationFailed as error:
+        if part:
+            return _section_answer(scorecard_id, part, {}, errors=error.errors, status=422)
         scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
         return _builder(scorecard, errors=error.errors, status=422)
     except (StaleWrite, Conflict) as error:
+        if part:
+            return _section_answer(scorecard_id, part, {}, alert=error.detail, status=409)
         return _refused(scorecard_id, error)
     scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
-    return _saved(scorecard, notice=message.format(version=getattr(result, "number", "")))
+    notice = message.format(version=getattr(result, "number", ""))
+    if part and wants_fragment():
+        return _section_answer(scorecard, part, {}, saved_from=revision, notice=notice)
+    return _saved(scorecard, notice=notice)
 
 
 def _saved(scorecard, notice: str | None = None):
-    if request.headers.get("HX-Request") == "true":
+    if wants_fragment():
         return _builder(scorecard, notice=notice)
     if notice:
         flash(notice, "success")
@@ -268,8 +469,12 @@ def _builder(scorecard, status: int = 200, **extra):
     )
 
 
-def _context(scorecard, errors=None, alert=None, notice=None) -> dict:
+def _context(
+    scorecard, errors=None, alert=None, notice=None, drafts=None, stale=None, focus=None
+) -> dict:
     criteria, query_errors = load_query(CompetencyFilterSchema())
+    if request.method == "POST":
+        criteria = {"q": request.form.get("q") or None}
     chosen = {entry.competency.slug for entry in scorecard.competencies}
     options = framework.competency_page(db.session, CompetencyFilter(**criteria), 1, 100)
     return {
@@ -283,15 +488,9 @@ def _context(scorecard, errors=None, alert=None, notice=None) -> dict:
         "errors": {**(errors or {}), **query_errors},
         "alert": alert,
         "notice": notice,
+        "drafts": drafts or {},
+        "stale": stale,
+        "focus": focus,
+        "oob": False,
+        "editable": scorecard.status != "archived",
     }
-
-
-def _rearranged(outcomes: list[str], action: str, index: int) -> list[str]:
-    if not 0 <= index < len(outcomes):
-        return outcomes
-    if action == "remove":
-        return outcomes[:index] + outcomes[index + 1 :]
-    other = index - 1 if action == "up" else index + 1
-    if 0 <= other < len(outcomes):
-        outcomes[index], outcomes[other] = outcomes[other], outcomes[index]
-    return outcomes
