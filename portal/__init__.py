@@ -7,7 +7,10 @@ from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
-from portal.extensions import api, csrf, db, htmx, limiter, migrate
+
+# `api` would be shadowed by the portal.api subpackage once imported: a name of its own.
+from portal.extensions import api as rest_api
+from portal.extensions import csrf, db, htmx, limiter, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,11 +45,11 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_auth(app)
-    register_id_converter(app, api)
-    api.init_app(app)
+    register_id_converter(app, rest_api)
+    rest_api.init_app(app)
     for name, scheme in SECURITY_SCHEMES.items():
-        api.spec.components.security_scheme(name, scheme)
-    document_json_resume(api.spec, app.config["JSON_RESUME_SCHEMA"])
+        rest_api.spec.components.security_scheme(name, scheme)
+    document_json_resume(rest_api.spec, app.config["JSON_RESUME_SCHEMA"])
     _register_blueprints(app)
     register_middleware(app)
     if app.config["TRUSTED_PROXIES"]:
@@ -80,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         candidates_api.blp,
         matches_api.blp,
     ):
-        api.register_blueprint(blueprint)
+        rest_api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     csrf.exempt(ops.bp)
     pages_blueprints = (pages.bp, framework_pages.bp, accounts.bp, scorecards.bp, candidates.bp)

@@ -9,9 +9,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from portal.api.base import PROBLEM_CONTENT_TYPE
 from portal.auth import request_origin
 from portal.extensions import db
+from portal.openapi import PROBLEM_CONTENT_TYPE
 from portal.services import audit
 from portal.services.access import Actor
 from portal.services.errors import (

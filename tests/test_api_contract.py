@@ -6,8 +6,8 @@ from openapi_spec_validator import validate
 from schemathesis.config import SchemathesisConfig
 
 from portal import PROJECT_ROOT
-from portal.api.base import PROBLEM_CONTENT_TYPE
 from portal.models.accounts import SCOPES
+from portal.openapi import PROBLEM_CONTENT_TYPE
 
 
 @pytest.fixture(scope="module")

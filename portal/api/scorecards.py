@@ -112,6 +112,7 @@ class Publish(MethodView):
     @blp.response(200, ScorecardSchema)
     @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(412, response="PRECONDITION_FAILED")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
     def post(self, scorecard_id, actor):
         """Publish the working copy as an immutable version N+1 (If-Match required)"""
