@@ -168,6 +168,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.keys", "GET"): Entry(fixed("/api-keys"), staff_page()),
     ("accounts.audit_log", "GET"): Entry(fixed("/audit"), staff_page()),
     ("accounts.keys", "POST"): Entry(fixed("/api-keys"), staff_page(422)),
+    ("accounts.confirm_revoke_key", "GET"): Entry(
+        lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(200, other_organisation=404)
+    ),
     ("accounts.revoke_key", "POST"): Entry(
         lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(303, other_organisation=404)
     ),
@@ -221,6 +224,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/scorecards/{w.fresh_scorecard()}/publish",
         staff_page(303, other_organisation=404),
         form={"revision": "1"},
+    ),
+    ("scorecards.confirm_archive", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/archive",
+        staff_page(200, other_organisation=404),
+    ),
+    ("scorecards.confirm_delete", "GET"): Entry(
+        lambda w: f"/scorecards/{w.published_scorecard}/delete",
+        staff_page(200, other_organisation=404),
     ),
     ("scorecards.archive", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard(publish=True)}/archive",
@@ -282,6 +293,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("candidates.detail", "POST"): Entry(
         lambda w: f"/candidates/{w.candidate_of_a()}", staff_page(422, other_organisation=404)
     ),
+    ("candidates.confirm_delete", "GET"): Entry(
+        lambda w: f"/candidates/{w.candidate_of_a()}/delete",
+        staff_page(200, other_organisation=404),
+    ),
     ("candidates.delete", "POST"): Entry(
         lambda w: f"/candidates/{w.candidate_of_a()}/delete",
         staff_page(303, other_organisation=404),
@@ -316,6 +331,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("profile.sharing", "GET"): Entry(fixed("/profile/sharing"), candidate_page()),
     ("profile.sharing", "POST"): Entry(fixed("/profile/sharing"), candidate_page(422)),
+    ("profile.confirm_withdraw", "GET"): Entry(  # B is never shared with: back to Sharing
+        lambda w: f"/profile/sharing/{w.org_b.organisation_id}/withdraw", candidate_page(303)
+    ),
     ("profile.withdraw", "POST"): Entry(
         lambda w: f"/profile/sharing/{w.org_a.organisation_id}/withdraw", candidate_page(303)
     ),

@@ -99,5 +99,13 @@ class CandidateFilterSchema(ma.Schema):
     min_level = ma.fields.Integer(
         load_default=None,
         validate=ma.validate.Range(1, 5),
-        metadata={"description": "With `competency`: at least this level (default 1)"},
+        metadata={"description": "With `competency` (required with it): at least this level"},
     )
+
+    @ma.validates_schema
+    def _level_needs_a_competency(self, data, **kwargs):
+        """A level alone filters nothing: refuse it instead of ignoring it."""
+        if data.get("min_level") is not None and not data.get("competency"):
+            raise ma.ValidationError(
+                "Choose the competency this level applies to.", field_name="min_level"
+            )

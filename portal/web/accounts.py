@@ -15,7 +15,7 @@ from portal.schemas.accounts import (
     SignUpSchema,
 )
 from portal.services import accounts, api_keys, audit, candidates, scorecards
-from portal.services.errors import Unauthenticated, ValidationFailed
+from portal.services.errors import NotFound, Unauthenticated, ValidationFailed
 from portal.web import readiness
 from portal.web.forms import load_form, local_path, page_number, see_other
 from portal.web.htmx import render, wants_fragment
@@ -258,6 +258,26 @@ def keys():
         scopes=SCOPES,
         descriptions=api_keys.SCOPE_DESCRIPTIONS,
         keys=api_keys.organisation_keys(db.session, actor),
+    )
+
+
+@bp.get("/api-keys/<id:key_id>/revoke")
+@login_required
+def confirm_revoke_key(key_id):
+    """Ask before revoking a key, on a page of its own (works without JavaScript)."""
+    keys = api_keys.organisation_keys(db.session, page_actor())
+    key = next((key for key in keys if key.id == key_id), None)
+    if key is None:
+        raise NotFound("No such API key in your organisation.")
+    return render_template(
+        "confirm.html",
+        question=f"Revoke the key “{key.name}”?",
+        consequence="Integrations using it are refused from now on. This cannot be undone: "
+        "create a new key to let them in again.",
+        button="Revoke key",
+        action=url_for("accounts.revoke_key", key_id=key.id),
+        cancel=url_for("accounts.keys"),
+        fields={},
     )
 
 

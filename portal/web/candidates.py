@@ -8,10 +8,12 @@ from flask import (
     Response,
     current_app,
     flash,
+    render_template,
     request,
     stream_with_context,
     url_for,
 )
+import marshmallow as ma
 from flask_login import login_required
 from sqlalchemy.orm import sessionmaker
 
@@ -22,7 +24,7 @@ from portal.models.scorecards import EDUCATION_LEVELS
 from portal.schemas.candidates import CandidateFilterSchema
 from portal.services import bulk_import, candidates, framework, resume_import
 from portal.services.candidates import CandidateFilter
-from portal.services.errors import StaleWrite, ValidationFailed
+from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
 from portal.web.candidate_forms import load_profile_form, resume_review_page
 from portal.web.forms import load_query, page_number, posted_revision, see_other
 from portal.web.htmx import render, wants_fragment
@@ -44,7 +46,7 @@ def index():
     """Candidates visible to the organisation, searchable by name, headline and competency."""
     criteria, errors = load_query(CandidateFilterSchema())
     page = candidates.candidate_page(
-        db.session, page_actor(), CandidateFilter(**criteria), page_number(), PAGE_SIZE
+        db.session, page_actor(), _applied(criteria, errors), page_number(), PAGE_SIZE
     )
     return render(
         "candidates/index.html",
@@ -53,9 +55,23 @@ def index():
         page=page,
         criteria=criteria,
         errors=errors,
+        fragment=wants_fragment(),
         competencies=framework.all_competencies(db.session),
         **_choices(),
     )
+
+
+def _applied(criteria: dict, errors: dict) -> CandidateFilter:
+    """The filters that loaded: a refused one shows its error and filters nothing."""
+    if not errors:
+        return CandidateFilter(**criteria)
+    kept = {key: value for key, value in criteria.items() if key not in errors}
+    if "competency" not in kept:
+        kept.pop("min_level", None)
+    try:
+        return CandidateFilter(**CandidateFilterSchema().load(kept))
+    except ma.ValidationError:
+        return CandidateFilter()
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -110,6 +126,25 @@ def detail(candidate_id):
         errors=errors,
         names=framework.competency_names(db.session),
         **_choices(),
+    )
+
+
+@bp.get("/<id:candidate_id>/delete")
+def confirm_delete(candidate_id):
+    """Ask before deleting a candidate, on a page of its own (works without JavaScript)."""
+    actor = page_actor()
+    candidate = candidates.get_candidate(db.session, actor, candidate_id)
+    if candidate.organisation_id != actor.organisation_id:
+        raise Forbidden("This candidate owns their profile; only they can change it.")
+    return render_template(
+        "confirm.html",
+        question=f"Delete {candidate.name} from the pool?",
+        consequence="Their profile, assessments and match results go with them. "
+        "This cannot be undone.",
+        button="Delete candidate",
+        action=url_for("candidates.delete", candidate_id=candidate.id),
+        cancel=url_for("candidates.detail", candidate_id=candidate.id),
+        fields={"revision": candidate.revision},
     )
 
 

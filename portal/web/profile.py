@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth import page_actor
@@ -149,6 +149,28 @@ def sharing():
         shares=candidates.shares(db.session, current_user),
         form=request.form,
         errors=errors,
+    )
+
+
+@bp.get("/sharing/<id:organisation_id>/withdraw")
+def confirm_withdraw(organisation_id):
+    """Ask before withdrawing a share, on a page of its own (works without JavaScript)."""
+    shares = candidates.shares(db.session, current_user)
+    share = next((share for share in shares if share.organisation.id == organisation_id), None)
+    back = local_path(request.args.get("next"), url_for("profile.sharing"))
+    if share is None:
+        flash("You do not share your profile with that organisation.", "info")
+        return see_other(back)
+    name = share.organisation.name
+    return render_template(
+        "confirm.html",
+        question=f"Withdraw your profile from {name}?",
+        consequence=f"{name}'s recruiters stop seeing it at once: it leaves their pool and "
+        "their match boards. You can share again later.",
+        button="Withdraw",
+        action=url_for("profile.withdraw", organisation_id=organisation_id),
+        cancel=back,
+        fields={"next": back},
     )
 
 
