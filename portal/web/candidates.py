@@ -3,6 +3,7 @@
 import json
 import threading
 
+import marshmallow as ma
 from flask import (
     Blueprint,
     Response,
@@ -13,7 +14,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-import marshmallow as ma
 from flask_login import login_required
 from sqlalchemy.orm import sessionmaker
 
