@@ -36,6 +36,16 @@ def schema_name(schema) -> str:
     return f"{name}Patch" if getattr(schema, "partial", False) else name
 
 
+# OpenAPI tags are what people read in /api/docs; routes keep the blueprint names as endpoints.
+TAG_NAMES = {"me": "Your account", "faq_api": "FAQ"}
+
+
+def tag_name(blueprint_name: str) -> str:
+    """The documented tag of a blueprint: "candidates_api" reads "Candidates"."""
+    human = blueprint_name.removesuffix("_api").replace("_", " ").capitalize()
+    return TAG_NAMES.get(blueprint_name, human)
+
+
 class ProblemApi(Api):
     """An Api whose documented errors are problem+json and whose handler lives in portal.errors."""
 
@@ -44,6 +54,14 @@ class ProblemApi(Api):
     def __init__(self):
         plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
         super().__init__(spec_kwargs={"marshmallow_plugin": plugin})
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """As flask-smorest does, with the blueprint's tag given its human name."""
+        super().register_blueprint(blp, parameters=parameters, **options)
+        name = options.get("name", blp.name)
+        for tag in self.spec._tags:  # apispec keeps the tag list here, in registration order
+            if tag["name"] == name:
+                tag["name"] = tag_name(name)
 
     def _register_error_handlers(self):
         """Errors are dispatched app-wide by portal.errors, for the API and the pages alike."""

@@ -228,3 +228,29 @@ def test_the_api_refuses_a_level_without_a_competency(client, org, make_api_key)
     assert response.status_code == 422
     assert response.content_type == PROBLEM
     assert "min_level" in response.get_data(as_text=True)
+
+
+# --- /api/docs ---------------------------------------------------------------------------------
+
+
+def test_the_api_sections_have_human_names(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    names = [tag["name"] for tag in document["tags"]]
+    assert {"Framework", "Scorecards", "Candidates", "Matches", "Your account"} <= set(names)
+    assert not [name for name in names if "_" in name]
+    used = {
+        tag
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for tag in operation.get("tags", [])
+    }
+    assert used <= set(names)  # every operation sits under a declared, readable section
+
+
+def test_the_api_docs_page_keeps_pico_off_swagger_ui(client):
+    page = client.get("/api/docs").text
+    assert "/static/css/api-docs.css" in page
+    assert 'href="/static/vendor/pico.min.css"' not in page  # loaded layered, by api-docs.css
+    assert '<body hx-boost="false"' in page  # leaving it loads the next page's own <head>
+    assert page.index("css/api-docs.css") < page.index("swagger-ui/swagger-ui.css")

@@ -1,6 +1,7 @@
 """flask-smorest adapted to the portal: problem+json errors and RFC 8288 Link headers."""
 
 import json
+from copy import deepcopy
 from urllib.parse import urlencode
 
 from flask import request
@@ -8,6 +9,7 @@ from flask_smorest import Api, Blueprint
 from werkzeug.routing import IntegerConverter
 
 from portal.ids import ID_MAX
+from portal.openapi import tag_name
 
 
 class ApiBlueprint(Blueprint):
@@ -23,6 +25,20 @@ class ApiBlueprint(Blueprint):
         if links:
             headers["Link"] = links
         return result, headers
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        """Operations are tagged with the human name ProblemApi gives the blueprint's tag
+        (`name` itself stays: it is the endpoint prefix too)."""
+        documented = self._docs
+        self._docs = deepcopy(documented)
+        for endpoint in self._docs.values():
+            for method, info in endpoint.items():
+                if method != "parameters" and info.get("tags") is None:
+                    info["tags"] = [tag_name(name)]
+        try:
+            super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+        finally:
+            self._docs = documented
 
     def _document_pagination_metadata(self, spec, resp_doc):
         super()._document_pagination_metadata(spec, resp_doc)
