@@ -381,3 +381,37 @@ class MatchBoard:
         expect(
             self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
         ).to_have_count(0)
+
+
+class BulkImportPage:
+    """/candidates/bulk: the upload form, the CSV template link and the recent imports."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.file = page.get_by_label("CSV or zip file")
+        self.submit = page.locator("main").get_by_role("button", name="Import")
+        self.template = page.get_by_role("link", name="Download the CSV template")
+
+    def open(self) -> "BulkImportPage":
+        self.page.goto("/candidates/bulk")
+        return self
+
+    def upload(self, filename: str, data: bytes) -> None:
+        self.file.set_input_files({"name": filename, "mimeType": "text/csv", "buffer": data})
+        self.submit.click()
+
+
+class ImportJobPage:
+    """/candidates/bulk/<id>: the polled progress with its counts, and the failed rows."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.progress = page.locator("#job_progress")
+        self.bar = self.progress.locator("progress")
+        self.failures = page.locator("#job_failures")
+        self.download = page.get_by_role("link", name="Download the failed rows (CSV)")
+        self.refresh = page.get_by_role("link", name="Refresh")
+
+    def count(self, which: str) -> Locator:
+        """The Created, Updated or Failed figure."""
+        return self.progress.locator(f"[data-count={which}]")
