@@ -142,7 +142,8 @@ def test_a_candidate_imports_a_resume_adjusts_assessments_and_shares(
 def test_an_invalid_resume_shows_the_failing_paths_and_nothing_is_saved(
     page, tmp_path, browser_errors
 ):
-    broken = {"basics": {"email": "x"}, "work": [{"position": "PM", "startDate": "May 2019"}]}
+    # Wrong types (CONTRACT, issue 9: a value that breaks only a format is a warning instead).
+    broken = {"basics": {"email": 42}, "work": [{"position": "PM", "startDate": 2019}]}
     resume_file = tmp_path / "broken.json"
     resume_file.write_text(json.dumps(broken), encoding="utf-8")
     browser_errors.allow_status(422, "/profile/import")
