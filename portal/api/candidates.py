@@ -9,6 +9,7 @@ from flask.views import MethodView
 from portal.api.auth import requires
 from portal.api.base import ApiBlueprint
 from portal.api.etags import IF_MATCH_PARAMETER, expected_revision, not_modified, revision_etag
+from portal.api.idempotency import idempotent
 from portal.extensions import db
 from portal.schemas.candidates import CandidateFilterSchema, CandidateInputSchema, CandidateSchema
 from portal.services import candidates, resume_import
@@ -47,6 +48,7 @@ class Candidates(MethodView):
         return [candidates.document(candidate) for candidate in page.items]
 
     @requires(blp, "candidates:write")
+    @idempotent(blp)
     @blp.arguments(CandidateInputSchema)
     @blp.response(201, CandidateSchema)
     def post(self, values, actor):
@@ -72,6 +74,7 @@ class ImportedCandidateSchema(CandidateSchema):
 @blp.route("/candidates/import")
 class Import(MethodView):
     @requires(blp, "candidates:write")
+    @idempotent(blp)
     @blp.doc(
         requestBody={
             "required": True,

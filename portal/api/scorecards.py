@@ -5,6 +5,7 @@ from flask.views import MethodView
 from portal.api.auth import requires
 from portal.api.base import ApiBlueprint
 from portal.api.etags import IF_MATCH_PARAMETER, expected_revision, not_modified, revision_etag
+from portal.api.idempotency import idempotent
 from portal.extensions import db
 from portal.schemas.scorecards import (
     ScorecardCreateSchema,
@@ -51,6 +52,7 @@ class Scorecards(MethodView):
         return [scorecards.document(scorecard) for scorecard in page.items]
 
     @requires(blp, "scorecards:write")
+    @idempotent(blp)
     @blp.arguments(ScorecardCreateSchema)
     @blp.response(201, ScorecardSchema)
     def post(self, values, actor):

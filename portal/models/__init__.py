@@ -17,6 +17,7 @@ from portal.models.framework import (
     SkillArea,
     Step,
 )
+from portal.models.idempotency import IdempotencyKey
 from portal.models.matching import InterviewLevels, MatchProfile
 from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
 
@@ -25,6 +26,7 @@ __all__ = [
     "Candidate",
     "CandidateShare",
     "ImportFailure",
+    "IdempotencyKey",
     "ImportJob",
     "InterviewLevels",
     "MatchProfile",
