@@ -7,6 +7,7 @@ from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
+from portal import vocabulary
 
 # `api` would be shadowed by the portal.api subpackage once imported: a name of its own.
 from portal.extensions import api as rest_api
@@ -27,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_env.undefined = StrictUndefined
+    # Forms take their limits (weight 1..5, years 0..60, ...) from the one home of each rule.
+    app.jinja_env.globals["bounds"] = vocabulary.bounds()
     app.json.sort_keys = False  # keep documented field order in API answers
 
     from portal import models  # noqa: F401  (registers the tables with the metadata)

@@ -5,9 +5,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from portal.extensions import db
-from portal.models.accounts import ROLES, SCOPES
 from portal.services import accounts, api_keys, demo, match_profiles
 from portal.services.access import Origin
+from portal.services.accounts import ROLES
+from portal.services.api_keys import SCOPES
 from portal.services.errors import ValidationFailed
 from portal.services.framework_loader import load_framework, read_framework_file
 
@@ -94,7 +95,13 @@ def create_key(org_slug: str, scopes: tuple[str, ...], name: str) -> None:
     organisation = accounts.organisation_by_slug(db.session, org_slug)
     if organisation is None:
         raise click.ClickException(f"No organisation has the slug {org_slug!r}.")
-    issued = api_keys.create_api_key(db.session, organisation.id, name, list(scopes), CLI_ORIGIN)
+    try:
+        issued = api_keys.create_api_key(
+            db.session, organisation.id, name, list(scopes), CLI_ORIGIN
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise _refuse(error) from error
     click.echo(f"Created key {issued.key.name!r} with scopes: {', '.join(issued.key.scopes)}")
     click.echo("Store it now; only its hash is kept:")
     click.echo(issued.token)

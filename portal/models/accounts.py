@@ -11,17 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
-ROLES = ("recruiter", "candidate", "admin")
-SCOPES = (
-    "scorecards:read",
-    "scorecards:write",
-    "candidates:read",
-    "candidates:write",
-    "matches:read",
-    "evaluations:read",
-    "evaluations:write",
-)
-
+# The words live in portal.vocabulary; re-exported for older callers.
+from portal.vocabulary import ROLES as ROLES
+from portal.vocabulary import SCOPES as SCOPES
 
 # Share codes avoid look-alike characters (0/O, 1/I/L) so they can be read out and typed.
 SHARE_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -18,17 +18,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.framework import Competency
 from portal.models.types import UTCDateTime, utcnow
+from portal.vocabulary import ASSESSED_LEVEL_RANGE, YEARS_RANGE, between
 
-BACKGROUNDS = (
-    "product-management",
-    "marketing",
-    "engineering",
-    "sales",
-    "business-development",
-    "consulting",
-    "executive",
-)
-SOURCES = ("self", "interview")
+# The words live in portal.vocabulary; re-exported for older callers.
+from portal.vocabulary import BACKGROUNDS as BACKGROUNDS
+from portal.vocabulary import SOURCES as SOURCES
 
 
 class Candidate(db.Model):
@@ -41,8 +35,8 @@ class Candidate(db.Model):
     __tablename__ = "candidates"
     __table_args__ = (
         CheckConstraint("organisation_id IS NOT NULL OR user_id IS NOT NULL", name="has_an_owner"),
-        CheckConstraint("years_product BETWEEN 0 AND 60", name="years_product_range"),
-        CheckConstraint("years_leadership BETWEEN 0 AND 60", name="years_leadership_range"),
+        CheckConstraint(between("years_product", YEARS_RANGE), name="years_product_range"),
+        CheckConstraint(between("years_leadership", YEARS_RANGE), name="years_leadership_range"),
         Index("ix_candidates_organisation_name", "organisation_id", "name"),
     )
 
@@ -76,7 +70,7 @@ class Assessment(db.Model):
     __tablename__ = "assessments"
     __table_args__ = (
         UniqueConstraint("candidate_id", "competency_id", "source"),
-        CheckConstraint("level BETWEEN 0 AND 5", name="level_range"),
+        CheckConstraint(between("level", ASSESSED_LEVEL_RANGE), name="level_range"),
         CheckConstraint("source IN ('self', 'interview')", name="source_known"),
         # Ranking candidates on a competency reads this index, not the table.
         Index("ix_assessments_competency_source_level", "competency_id", "source", "level"),

@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.vocabulary import LEVEL_RANGE, between
 
 responsibility_competencies = Table(
     "responsibility_competencies",
@@ -102,7 +103,7 @@ class CompetencyLevel(db.Model):
     __tablename__ = "competency_levels"
     __table_args__ = (
         UniqueConstraint("competency_id", "level"),
-        CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
+        CheckConstraint(between("level", LEVEL_RANGE), name="level_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

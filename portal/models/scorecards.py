@@ -22,8 +22,10 @@ from portal.extensions import db
 from portal.models.framework import Competency, Responsibility
 from portal.models.types import UTCDateTime, utcnow
 
-STATUSES = ("draft", "published", "archived")
-EDUCATION_LEVELS = ("none", "bachelor", "master", "doctorate")
+# The words live in portal.vocabulary; re-exported for older callers.
+from portal.vocabulary import EDUCATION_LEVELS as EDUCATION_LEVELS
+from portal.vocabulary import LEVEL_RANGE, WEIGHT_RANGE, between
+from portal.vocabulary import STATUSES as STATUSES
 
 scorecard_responsibilities = Table(
     "scorecard_responsibilities",
@@ -91,8 +93,8 @@ class ScorecardCompetency(db.Model):
     __tablename__ = "scorecard_competencies"
     __table_args__ = (
         UniqueConstraint("scorecard_id", "competency_id"),
-        CheckConstraint("weight BETWEEN 1 AND 5", name="weight_range"),
-        CheckConstraint("target_level BETWEEN 1 AND 5", name="target_level_range"),
+        CheckConstraint(between("weight", WEIGHT_RANGE), name="weight_range"),
+        CheckConstraint(between("target_level", LEVEL_RANGE), name="target_level_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

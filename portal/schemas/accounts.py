@@ -2,7 +2,19 @@
 
 import marshmallow as ma
 
-from portal.models.accounts import ROLES, SCOPES
+from portal.services import api_keys
+from portal.services.accounts import ROLES, SCOPES
+
+
+def _service_rule(problems):
+    """A marshmallow validator from a service function that lists a value's problems."""
+
+    def validate(value):
+        if found := problems(value):
+            raise ma.ValidationError(found)
+
+    return validate
+
 
 _email = ma.fields.Email(
     required=True,
@@ -71,18 +83,19 @@ class AcceptInvitationSchema(ma.Schema):
 
 
 class ApiKeyRequestSchema(ma.Schema):
+    # The rule is the service's (api_keys.name_problems); the schema applies it and documents
+    # the length, so the page, the API and the CLI refuse the same names with the same words.
     name = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(
-            min=1, max=100, error="Give the key a name of 1 to 100 characters."
-        ),
-        error_messages={"required": "Give the key a name."},
+        validate=_service_rule(api_keys.name_problems),
+        error_messages={"required": api_keys.NAME_BLANK},
+        metadata={"maxLength": api_keys.NAME_MAX},
     )
     scopes = ma.fields.List(
         ma.fields.String(validate=ma.validate.OneOf(SCOPES)),
         required=True,
-        validate=ma.validate.Length(min=1, error="Choose at least one scope."),
-        error_messages={"required": "Choose at least one scope."},
+        validate=ma.validate.Length(min=1, error=api_keys.SCOPES_MISSING),
+        error_messages={"required": api_keys.SCOPES_MISSING},
     )
 
 

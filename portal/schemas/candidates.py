@@ -2,14 +2,13 @@
 
 import marshmallow as ma
 
-from portal.models.candidates import BACKGROUNDS, SOURCES
-from portal.models.scorecards import EDUCATION_LEVELS
 from portal.schemas.fields import SearchText, StrictFloat, WholeNumber, not_blank, plain_text
-from portal.services.candidates import YEARS_MAX
+from portal.services import candidates as rules
+from portal.services.candidates import BACKGROUNDS, EDUCATION_LEVELS, SOURCES
 from portal.services.framework_loader import shipped_slugs
 
 _years = {
-    "validate": ma.validate.Range(0, YEARS_MAX, error=f"Years are between 0 and {YEARS_MAX}."),
+    "validate": ma.validate.Range(*rules.YEARS_RANGE, error=rules.YEARS_MESSAGE),
 }
 
 
@@ -20,7 +19,7 @@ class AssessmentInputSchema(ma.Schema):
     )
     level = WholeNumber(
         required=True,
-        validate=ma.validate.Range(0, 5, error="Level is a whole number from 0 to 5."),
+        validate=ma.validate.Range(*rules.ASSESSED_LEVEL_RANGE, error=rules.LEVEL_MESSAGE),
         metadata={"description": "0 = no evidence yet, 1 = Foundational ... 5 = Executive"},
     )
     evidence = ma.fields.String(
@@ -98,7 +97,7 @@ class CandidateFilterSchema(ma.Schema):
     )
     min_level = ma.fields.Integer(
         load_default=None,
-        validate=ma.validate.Range(1, 5),
+        validate=ma.validate.Range(*rules.FILTER_LEVEL_RANGE),
         metadata={"description": "With `competency` (required with it): at least this level"},
     )
 

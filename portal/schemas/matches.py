@@ -6,9 +6,9 @@ the scorecard's bounds and the OpenAPI document states them once.
 
 import marshmallow as ma
 
-from portal.models.candidates import SOURCES
 from portal.schemas.fields import StrictBoolean
 from portal.schemas.scorecards import RequirementsSchema, ScorecardCompetencyInputSchema
+from portal.services.candidates import SOURCES
 from portal.services.matching import REQUIREMENTS, VERDICTS, MatchFilter
 
 SCORE_RANGE = (0, 100)

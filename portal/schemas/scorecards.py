@@ -2,7 +2,6 @@
 
 import marshmallow as ma
 
-from portal.models.scorecards import EDUCATION_LEVELS, STATUSES
 from portal.schemas.fields import (
     SearchText,
     StrictBoolean,
@@ -20,23 +19,17 @@ _responsibility = ma.fields.String(
 )
 
 
-def _range(bounds: tuple[int, int], what: str) -> ma.validate.Range:
-    return ma.validate.Range(
-        *bounds, error=f"{what} is a whole number from {bounds[0]} to {bounds[1]}."
-    )
-
-
 class RequirementsSchema(ma.Schema):
     min_years_product = StrictFloat(
-        validate=ma.validate.Range(*rules.YEARS_RANGE, error="Years are between 0 and 60."),
+        validate=ma.validate.Range(*rules.YEARS_RANGE, error=rules.YEARS_MESSAGE),
         metadata={"description": "Minimum years in product roles"},
     )
     min_years_leadership = StrictFloat(
-        validate=ma.validate.Range(*rules.YEARS_RANGE, error="Years are between 0 and 60."),
+        validate=ma.validate.Range(*rules.YEARS_RANGE, error=rules.YEARS_MESSAGE),
         metadata={"description": "Minimum years leading people or functions"},
     )
     education = ma.fields.String(
-        validate=ma.validate.OneOf(EDUCATION_LEVELS),
+        validate=ma.validate.OneOf(rules.EDUCATION_LEVELS),
         metadata={"description": "Lowest degree accepted: none < bachelor < master < doctorate"},
     )
 
@@ -47,8 +40,12 @@ class ScorecardCompetencyInputSchema(ma.Schema):
         validate=ma.validate.OneOf(shipped_slugs("competencies"), error="Unknown competency."),
         metadata={"description": "Competency slug from /competencies"},
     )
-    weight = WholeNumber(required=True, validate=_range(rules.WEIGHT_RANGE, "Weight"))
-    target_level = WholeNumber(required=True, validate=_range(rules.LEVEL_RANGE, "Target level"))
+    weight = WholeNumber(
+        required=True, validate=ma.validate.Range(*rules.WEIGHT_RANGE, error=rules.WEIGHT_MESSAGE)
+    )
+    target_level = WholeNumber(
+        required=True, validate=ma.validate.Range(*rules.LEVEL_RANGE, error=rules.LEVEL_MESSAGE)
+    )
     must_have = StrictBoolean(load_default=False)
 
 
@@ -114,7 +111,7 @@ class ScorecardSchema(ma.Schema):
     title = ma.fields.String()
     mission = ma.fields.String()
     outcomes = ma.fields.List(ma.fields.String())
-    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    status = ma.fields.String(validate=ma.validate.OneOf(rules.STATUSES))
     version = ma.fields.Integer(metadata={"description": "Latest published version, 0 if none"})
     requirements = ma.fields.Nested(RequirementsSchema)
     competencies = ma.fields.List(ma.fields.Nested(ScorecardCompetencySchema))
@@ -131,5 +128,5 @@ class ScorecardVersionSummarySchema(ma.Schema):
 
 
 class ScorecardFilterSchema(ma.Schema):
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(rules.STATUSES))
     q = SearchText(load_default=None, metadata={"description": "Text in the title or mission"})

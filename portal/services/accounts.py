@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.models import ApiKey, Invitation, Organisation, User
-from portal.models.accounts import SCOPES
 from portal.models.types import utcnow
 from portal.services import audit
 from portal.services.access import Actor, Origin
 from portal.services.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from portal.services.passwords import hash_password, password_problems, verify_password
+from portal.vocabulary import ROLES as ROLES  # the words live in portal.vocabulary
+from portal.vocabulary import SCOPES
 
 INVITATION_LIFETIME = timedelta(days=7)
 SIGN_IN_FAILED = "Email or password is wrong."

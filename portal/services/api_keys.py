@@ -10,13 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import ApiKey
-from portal.models.accounts import SCOPES
 from portal.models.types import utcnow
 from portal.services import audit
 from portal.services.access import Actor, Origin
 from portal.services.errors import NotFound, ValidationFailed
+from portal.vocabulary import API_KEY_NAME_MAX, SCOPES
 
 TOKEN_PREFIX = "cpo"  # noqa: S105  (a label, not a secret)
+NAME_MAX = API_KEY_NAME_MAX
+NAME_BLANK = "Give the key a name."
+NAME_TOO_LONG = f"Keep the name to {NAME_MAX} characters or fewer."
+SCOPES_MISSING = "Choose at least one scope."
 # What each scope lets a key do, in the words the API keys page shows beside it.
 SCOPE_DESCRIPTIONS = {
     "scorecards:read": "Read your role scorecards and their published versions.",
@@ -42,12 +46,21 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def name_problems(name: str) -> list[str]:
+    """What is wrong with a key's name (the one rule the page, the API and the CLI apply)."""
+    if not name or not name.strip():
+        return [NAME_BLANK]
+    if len(name.strip()) > NAME_MAX:
+        return [NAME_TOO_LONG]
+    return []
+
+
 def validate_key_request(name: str, scopes: list[str]) -> None:
     errors = {}
-    if not name.strip() or len(name) > 100:
-        errors["name"] = ["Give the key a name of 1 to 100 characters."]
+    if problems := name_problems(name):
+        errors["name"] = problems
     if not scopes:
-        errors["scopes"] = ["Choose at least one scope."]
+        errors["scopes"] = [SCOPES_MISSING]
     elif unknown := sorted(set(scopes) - set(SCOPES)):
         errors["scopes"] = [f"Unknown scopes: {', '.join(unknown)}."]
     if errors:

@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, exists, false, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from portal import vocabulary
 from portal.models import (
     Assessment,
     Candidate,
@@ -37,7 +38,15 @@ from portal.services.errors import Forbidden, NotFound, StaleWrite, ValidationFa
 from portal.services.pagination import Page, paginate
 from portal.services.text import trimmed
 
-YEARS_MAX = 60
+YEARS_RANGE = vocabulary.YEARS_RANGE  # defined once in portal.vocabulary, with the constraints
+YEARS_MAX = YEARS_RANGE[1]
+YEARS_MESSAGE = vocabulary.YEARS_MESSAGE
+ASSESSED_LEVEL_RANGE = vocabulary.ASSESSED_LEVEL_RANGE
+FILTER_LEVEL_RANGE = vocabulary.LEVEL_RANGE  # "at least level n" on the pool: 1..5
+LEVEL_MESSAGE = vocabulary.whole_number_message("Level", ASSESSED_LEVEL_RANGE)
+BACKGROUNDS = vocabulary.BACKGROUNDS
+SOURCES = vocabulary.SOURCES
+EDUCATION_LEVELS = vocabulary.EDUCATION_LEVELS
 PROFILE_FIELDS = (
     "name",
     "email",

@@ -12,9 +12,9 @@ from typing import Any
 import marshmallow as ma
 import yaml
 
-from portal.models.candidates import BACKGROUNDS
 from portal.services.errors import ValidationFailed, flatten_messages
 from portal.services.pagination import Page
+from portal.vocabulary import BACKGROUNDS
 
 FAQ_FILE = Path(__file__).resolve().parent.parent / "data" / "faq.yaml"
 

@@ -24,9 +24,9 @@ from portal.models import (
     Step,
 )
 from portal.models.matching import SLOTS
-from portal.models.scorecards import EDUCATION_LEVELS
 from portal.services.errors import ValidationFailed, flatten_messages
 from portal.services.framework import BENCHMARK_TEMPLATE_SLUG, SKILL_AREA_SLUGS
+from portal.vocabulary import EDUCATION_LEVELS, LEVEL_RANGE, WEIGHT_RANGE, YEARS_RANGE
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
 
@@ -41,7 +41,7 @@ class _AreaDoc(ma.Schema):
 
 
 class _LevelDoc(ma.Schema):
-    level = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 5))
+    level = ma.fields.Integer(required=True, validate=ma.validate.Range(*LEVEL_RANGE))
     label = _text
     description = _text
 
@@ -76,14 +76,14 @@ class _StepDoc(_ResponsibilityDoc):
 
 class _BenchmarkCompetencyDoc(ma.Schema):
     competency = _slug
-    weight = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 5))
-    target_level = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 5))
+    weight = ma.fields.Integer(required=True, validate=ma.validate.Range(*WEIGHT_RANGE))
+    target_level = ma.fields.Integer(required=True, validate=ma.validate.Range(*LEVEL_RANGE))
     must_have = ma.fields.Boolean(required=True)
 
 
 class _RequirementsDoc(ma.Schema):
-    min_years_product = ma.fields.Float(required=True, validate=ma.validate.Range(0, 60))
-    min_years_leadership = ma.fields.Float(required=True, validate=ma.validate.Range(0, 60))
+    min_years_product = ma.fields.Float(required=True, validate=ma.validate.Range(*YEARS_RANGE))
+    min_years_leadership = ma.fields.Float(required=True, validate=ma.validate.Range(*YEARS_RANGE))
     education = ma.fields.String(required=True, validate=ma.validate.OneOf(EDUCATION_LEVELS))
 
 

@@ -35,11 +35,11 @@ from portal.models import (
     User,
 )
 from portal.models.matching import EDUCATION_RANK, InterviewLevels, MatchProfile, level_column
-from portal.models.scorecards import EDUCATION_LEVELS
 from portal.services import candidates, framework, scorecards
 from portal.services.access import Actor
 from portal.services.errors import NotFound, ValidationFailed
 from portal.services.match_profiles import tenths
+from portal.vocabulary import EDUCATION_LEVELS
 
 VERDICTS = ("ready", "ready_with_gaps", "not_ready")
 READY_SCORE = 85

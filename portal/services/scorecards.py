@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal import vocabulary
 from portal.ids import ID_MAX
 from portal.models import (
     Competency,
@@ -33,9 +34,15 @@ OUTCOME_MAX = 300
 MAX_OUTCOMES = 8
 RECOMMENDED_OUTCOMES = 3
 MAX_COMPETENCIES_ADVISED = 12
-WEIGHT_RANGE = (1, 5)
-LEVEL_RANGE = (1, 5)
-YEARS_RANGE = (0, 60)
+# The bounds are defined once in portal.vocabulary (the models' check constraints use them too).
+WEIGHT_RANGE = vocabulary.WEIGHT_RANGE
+LEVEL_RANGE = vocabulary.LEVEL_RANGE
+YEARS_RANGE = vocabulary.YEARS_RANGE
+EDUCATION_LEVELS = vocabulary.EDUCATION_LEVELS
+STATUSES = vocabulary.STATUSES
+WEIGHT_MESSAGE = vocabulary.whole_number_message("Weight", WEIGHT_RANGE)
+LEVEL_MESSAGE = vocabulary.whole_number_message("Target level", LEVEL_RANGE)
+YEARS_MESSAGE = vocabulary.YEARS_MESSAGE
 CONTENT_FIELDS = (
     "title",
     "mission",
@@ -603,11 +610,11 @@ def _check_competency(row: ScorecardCompetency, position: int, values: dict[str,
     checks = {
         "weight": (
             lambda v: _whole(v, WEIGHT_RANGE),
-            f"Weight is a whole number from {WEIGHT_RANGE[0]} to {WEIGHT_RANGE[1]}.",
+            WEIGHT_MESSAGE,
         ),
         "target_level": (
             lambda v: _whole(v, (LEVEL_RANGE[0], min(LEVEL_RANGE[1], levels))),
-            f"Target level is a whole number from {LEVEL_RANGE[0]} to {LEVEL_RANGE[1]}.",
+            LEVEL_MESSAGE,
         ),
         "must_have": (lambda v: isinstance(v, bool), "Must-have is true or false."),
     }

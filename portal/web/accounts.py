@@ -5,7 +5,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import page_actor, request_origin
 from portal.extensions import db, limiter
-from portal.models.accounts import SCOPES
 from portal.schemas.accounts import (
     AcceptInvitationSchema,
     ApiKeyRequestSchema,
@@ -244,10 +243,13 @@ def keys():
     if _posted():
         form, errors = load_form(ApiKeyRequestSchema())
         if not errors:
-            issued = api_keys.create_for_actor(
-                db.session, actor, form["name"], form["scopes"], request_origin()
-            )
-            form = {}
+            try:
+                issued = api_keys.create_for_actor(
+                    db.session, actor, form["name"], form["scopes"], request_origin()
+                )
+                form = {}
+            except ValidationFailed as error:
+                errors = error.errors
     return render(
         "accounts/api_keys.html",
         "api_keys",
@@ -255,7 +257,7 @@ def keys():
         form=form,
         errors=errors,
         issued=issued,
-        scopes=SCOPES,
+        scopes=api_keys.SCOPES,
         descriptions=api_keys.SCOPE_DESCRIPTIONS,
         keys=api_keys.organisation_keys(db.session, actor),
     )
