@@ -19,8 +19,6 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.auth import page_actor
 from portal.extensions import db
-from portal.models.candidates import BACKGROUNDS
-from portal.models.scorecards import EDUCATION_LEVELS
 from portal.schemas.candidates import CandidateFilterSchema
 from portal.services import bulk_import, candidates, framework, resume_import
 from portal.services.candidates import CandidateFilter
@@ -258,4 +256,4 @@ def _schema() -> str:
 
 
 def _choices() -> dict:
-    return {"educations": EDUCATION_LEVELS, "backgrounds": BACKGROUNDS}
+    return {"educations": candidates.EDUCATION_LEVELS, "backgrounds": candidates.BACKGROUNDS}

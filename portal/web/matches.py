@@ -10,7 +10,6 @@ from flask_login import login_required
 
 from portal.auth import page_actor, request_origin
 from portal.extensions import db
-from portal.models.scorecards import EDUCATION_LEVELS
 from portal.services import match_export, match_reveals, matching, scorecards
 from portal.services.errors import Conflict, StaleWrite, ValidationFailed
 from portal.web import charts
@@ -415,7 +414,7 @@ def _board(
         alert=alert,
         state=state,
         verdicts=matching.VERDICTS,
-        education_levels=EDUCATION_LEVELS,
+        education_levels=scorecards.EDUCATION_LEVELS,
         read_only=scorecard.status == "archived",
         unpublished_changes=scorecards.has_unpublished_changes(db.session, scorecard),
     )

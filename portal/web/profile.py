@@ -7,8 +7,6 @@ from flask_login import current_user, login_required
 
 from portal.auth import page_actor
 from portal.extensions import db, limiter
-from portal.models.candidates import BACKGROUNDS
-from portal.models.scorecards import EDUCATION_LEVELS
 from portal.schemas.candidates import AssessmentInputSchema
 from portal.services import candidates, framework, resume_import
 from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
@@ -65,8 +63,8 @@ def _profile_page(candidate, form, errors):
         candidate=candidate,
         form=form or candidates.document(candidate),
         errors=errors,
-        educations=EDUCATION_LEVELS,
-        backgrounds=BACKGROUNDS,
+        educations=candidates.EDUCATION_LEVELS,
+        backgrounds=candidates.BACKGROUNDS,
     )
 
 

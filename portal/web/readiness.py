@@ -5,7 +5,6 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from portal.extensions import db
-from portal.models.scorecards import EDUCATION_LEVELS
 from portal.services import candidates, framework, matching
 from portal.services.errors import Forbidden
 
@@ -41,7 +40,7 @@ def report(key):
         role=role,
         candidate=candidates.own_profile(db.session, current_user),
         competencies=framework.competencies_by_slug(db.session, slugs),
-        educations=EDUCATION_LEVELS,
+        educations=candidates.EDUCATION_LEVELS,
     )
 
 

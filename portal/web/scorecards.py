@@ -8,7 +8,6 @@ from jinja2_fragments.flask import render_block
 
 from portal.auth import page_actor
 from portal.extensions import db
-from portal.models.scorecards import EDUCATION_LEVELS, STATUSES, Scorecard
 from portal.schemas.framework import CompetencyFilterSchema
 from portal.schemas.scorecards import (
     RequirementsSchema,
@@ -48,7 +47,7 @@ def index():
         page=page,
         criteria=criteria,
         errors=errors,
-        statuses=STATUSES,
+        statuses=scorecards.STATUSES,
     )
 
 
@@ -336,7 +335,7 @@ def _change(scorecard_id, part, drafts, errors, operation, *arguments, kept=None
 
 def _section_answer(scorecard, part, drafts, *, status=200, saved_from=None, stale=False, **extra):
     """The changed part with the summary and status out of band for htmx; else the full page."""
-    if not isinstance(scorecard, Scorecard):
+    if isinstance(scorecard, int):  # an id: load the scorecard
         scorecard = scorecards.get_scorecard(db.session, page_actor(), scorecard)
     context = _context(scorecard, drafts=drafts, stale=part if stale else None, **extra)
     if not wants_fragment():
@@ -484,7 +483,7 @@ def _context(
         "options": [c for c in options.items if c.slug not in chosen],
         "search": criteria.get("q") or "",
         "responsibilities": framework.responsibility_page(db.session, 1, 100).items,
-        "education_levels": EDUCATION_LEVELS,
+        "education_levels": scorecards.EDUCATION_LEVELS,
         "errors": {**(errors or {}), **query_errors},
         "alert": alert,
         "notice": notice,
