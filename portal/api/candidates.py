@@ -141,6 +141,27 @@ def _current_revision(actor, candidate_id: int):
     return lambda: candidates.get_candidate(db.session, actor, candidate_id).revision
 
 
+def _advisory_formats(node):
+    """The schema with its `format` and `pattern` rules turned into descriptions: the import
+    leaves out a value that breaks one of them (with a warning) rather than refusing it."""
+    if isinstance(node, list):
+        return [_advisory_formats(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    advice = [
+        f"{key} {node[key]!r}" for key in ("format", "pattern") if isinstance(node.get(key), str)
+    ]
+    cleaned = {
+        key: _advisory_formats(value)
+        for key, value in node.items()
+        if not (key in ("format", "pattern") and isinstance(value, str))
+    }
+    if advice:
+        note = "Expected " + " and ".join(advice) + "; otherwise left out with a warning."
+        cleaned["description"] = f"{cleaned.get('description', '')} {note}".strip()
+    return cleaned
+
+
 def document_json_resume(spec, schema_path: str) -> None:
     """Publish the JSON Resume schema (draft-07) as the import's request body, in OpenAPI terms."""
     schema = resume_import.load_schema(schema_path)
@@ -150,13 +171,15 @@ def document_json_resume(spec, schema_path: str) -> None:
     )
     for name in definitions:
         text = text.replace(f"#/definitions/{name}", f"#/components/schemas/JsonResume_{name}")
-    body = json.loads(text)
+    body = _advisory_formats(json.loads(text))
+    definitions = _advisory_formats(definitions)
     # The portal needs at least a name to create a candidate.
     body["required"] = ["basics"]
     body["properties"]["basics"]["required"] = ["name"]
     basics = body["properties"]["basics"]["properties"]
     basics["name"].update(minLength=1, maxLength=resume_import.NAME_MAX)
-    basics["email"]["maxLength"] = resume_import.EMAIL_MAX
+    # An address longer than EMAIL_MAX is no email: left out with a warning, like any other.
+    basics["email"]["description"] += f" At most {resume_import.EMAIL_MAX} characters."
     # The limits of POST /candidates for the fields the import stores.
     basics["label"]["maxLength"] = resume_import.HEADLINE_MAX
     basics["summary"]["maxLength"] = resume_import.SUMMARY_MAX
