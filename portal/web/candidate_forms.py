@@ -2,16 +2,18 @@
 
 import json
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, make_response, render_template, request
+from markupsafe import escape
 
 from portal.extensions import db
 from portal.schemas.candidates import CandidateInputSchema
-from portal.services import framework, resume_import
+from portal.services import candidates, framework, resume_import
 from portal.services.errors import ValidationFailed, flatten_messages
 from portal.web.forms import by_form_field, load_form
 
 PROFILE_FORM = CandidateInputSchema(exclude=("assessments", "certifications"), partial=("email",))
 CERTIFICATIONS = CandidateInputSchema(only=("certifications",))
+PROFILE_FORM_FIELDS = (*PROFILE_FORM.fields, "certifications")
 MAX_RESUME_BYTES = 512 * 1024
 
 
@@ -30,6 +32,18 @@ def load_profile_form() -> tuple[dict, dict[str, list[str]]]:
         values["email"] = ""
         errors.pop("email", None)
     return values, errors
+
+
+def field_message(errors: dict[str, list[str]], field: str) -> Response:
+    """One field's message as text, for a live check to fill in under that field alone."""
+    messages = errors.get(field, [])
+    return make_response(escape(" ".join(messages)), 422 if messages else 200)
+
+
+def saved_meanwhile(form: dict, candidate: "candidates.Candidate") -> dict:
+    """After a refused stale edit: the saved values that differ from the typed ones, by field."""
+    saved = candidates.document(candidate)
+    return {name: saved[name] for name in PROFILE_FORM_FIELDS if saved[name] != form.get(name)}
 
 
 def resume_review_page(merge_into=None, document=None, notice=""):

@@ -23,7 +23,7 @@ from portal.schemas.candidates import CandidateFilterSchema
 from portal.services import bulk_import, candidates, framework, resume_import
 from portal.services.candidates import CandidateFilter
 from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
-from portal.web.candidate_forms import load_profile_form, resume_review_page
+from portal.web.candidate_forms import load_profile_form, resume_review_page, saved_meanwhile
 from portal.web.forms import load_query, page_number, posted_revision, see_other
 from portal.web.htmx import render, wants_fragment
 
@@ -100,7 +100,7 @@ def detail(candidate_id):
     """A candidate's profile and assessments; the organisation's own candidates can be edited."""
     actor = page_actor()
     candidate = candidates.get_candidate(db.session, actor, candidate_id)
-    form, errors = None, {}
+    form, errors, meanwhile = None, {}, None
     if request.method == "POST":
         form, errors = load_profile_form()
         if not errors:
@@ -108,8 +108,11 @@ def detail(candidate_id):
                 candidates.update_candidate(
                     db.session, actor, candidate_id, form, posted_revision()
                 )
-            except (ValidationFailed, StaleWrite) as error:
-                errors = getattr(error, "errors", {"_schema": [error.detail]})
+            except ValidationFailed as error:
+                errors = error.errors
+            except StaleWrite as error:
+                # The typed text stays in the form, beside what was saved meanwhile.
+                errors, meanwhile = {"_schema": [error.detail]}, saved_meanwhile(form, candidate)
             else:
                 flash("Saved.", "success")
                 return see_other(url_for("candidates.detail", candidate_id=candidate_id))
@@ -122,6 +125,8 @@ def detail(candidate_id):
         owned=candidate.organisation_id == actor.organisation_id,
         form=form or candidates.document(candidate),
         errors=errors,
+        meanwhile=meanwhile or {},
+        stale=meanwhile is not None,
         names=framework.competency_names(db.session),
         **_choices(),
     )

@@ -11,7 +11,13 @@ from portal.schemas.candidates import AssessmentInputSchema
 from portal.services import candidates, framework, resume_import
 from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
 from portal.services.framework import CompetencyFilter
-from portal.web.candidate_forms import load_profile_form, resume_review_page
+from portal.web.candidate_forms import (
+    PROFILE_FORM_FIELDS,
+    field_message,
+    load_profile_form,
+    resume_review_page,
+    saved_meanwhile,
+)
 from portal.web.forms import load_form, local_path, posted_revision, see_other
 from portal.web.htmx import render
 
@@ -32,7 +38,7 @@ def _profile():
 @bp.route("", methods=["GET", "POST"])
 def edit():
     """Your profile, saved as a whole; fields are checked as you leave them."""
-    candidate, errors, form = _profile(), {}, None
+    candidate, errors, form, meanwhile = _profile(), {}, None, None
     if request.method == "POST":
         form, errors = load_profile_form()
         if not errors:
@@ -40,22 +46,29 @@ def edit():
                 candidates.update_candidate(
                     db.session, page_actor(), candidate.id, form, posted_revision()
                 )
-            except (ValidationFailed, StaleWrite) as error:
-                errors = getattr(error, "errors", {"_schema": [error.detail]})
+            except ValidationFailed as error:
+                errors = error.errors
+            except StaleWrite as error:
+                # The typed text stays in the form, beside what was saved meanwhile.
+                errors, meanwhile = {"_schema": [error.detail]}, saved_meanwhile(form, candidate)
             else:
                 flash("Your profile is saved.", "success")
                 return see_other(url_for("profile.edit"))
-    return _profile_page(candidate, form, errors)
+    return _profile_page(candidate, form, errors, meanwhile)
 
 
 @bp.post("/check")
 def check():
-    """Validate the profile form without saving, for inline messages."""
+    """Check the profile without saving: the message of the field just left (named by htmx's
+    HX-Trigger-Name), or the whole form when no field is named."""
     form, errors = load_profile_form()
+    field = request.headers.get("HX-Trigger-Name", "")
+    if field in PROFILE_FORM_FIELDS:
+        return field_message(errors, field)
     return _profile_page(_profile(), form, errors)
 
 
-def _profile_page(candidate, form, errors):
+def _profile_page(candidate, form, errors, meanwhile=None):
     return render(
         "profile/edit.html",
         "profile_form",
@@ -63,6 +76,9 @@ def _profile_page(candidate, form, errors):
         candidate=candidate,
         form=form or candidates.document(candidate),
         errors=errors,
+        meanwhile=meanwhile or {},
+        stale=meanwhile is not None,
+        check_url=url_for("profile.check"),
         educations=candidates.EDUCATION_LEVELS,
         backgrounds=candidates.BACKGROUNDS,
     )
@@ -71,7 +87,7 @@ def _profile_page(candidate, form, errors):
 @bp.route("/assessment", methods=["GET", "POST"])
 def assessment():
     """Walk the competencies by skill area and pick the level that matches what you do."""
-    candidate, errors, saved = _profile(), {}, None
+    candidate, errors, saved, stale = _profile(), {}, None, False
     if request.method == "POST":
         entry, errors = load_form(AssessmentInputSchema())
         if not errors:
@@ -82,6 +98,7 @@ def assessment():
                 saved = entry["competency"]
             except (ValidationFailed, StaleWrite) as error:
                 errors = getattr(error, "errors", {"_schema": [error.detail]})
+                stale = isinstance(error, StaleWrite)
         if saved and request.headers.get("HX-Request") != "true":
             return see_other(url_for("profile.assessment", _anchor=f"c-{saved}"))
     groups = framework.competencies_by_area(db.session, CompetencyFilter())
@@ -98,7 +115,10 @@ def assessment():
         ),
         errors=errors,
         saved=saved,
+        stale=stale,
+        # A refused card keeps what was chosen and typed in it.
         failed=request.form.get("competency") if errors else None,
+        posted={key: request.form.get(key) for key in ("level", "evidence") if key in request.form},
     )
 
 
