@@ -344,7 +344,7 @@ class SharingPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.code = page.get_by_label("Organisation code")
+        self.code = page.get_by_label("Share code")
         self.share = page.get_by_role("button", name="Share my profile")
         self.root = page.locator("#sharing")
 
@@ -381,6 +381,44 @@ class MatchBoard:
         expect(
             self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
         ).to_have_count(0)
+
+
+class SharePage:
+    """/share/<code>: an organisation's invitation (its name, published roles, the share button)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.roles = page.locator("section[aria-labelledby=roles-heading] li")
+        self.action = page.locator("#share-action")
+        # Links styled as buttons (role=button): they lead to the sign-in and sign-up pages.
+        self.sign_in = page.get_by_role("button", name="Sign in to share")
+        self.sign_up = page.get_by_role("button", name="Create a candidate account")
+
+    def share_button(self, organisation: str) -> Locator:
+        return self.page.get_by_role("button", name=f"Share my profile with {organisation}")
+
+    def withdraw_button(self, organisation: str) -> Locator:
+        return self.page.get_by_role("button", name=f"Withdraw my profile from {organisation}")
+
+    def withdraw(self, organisation: str, *, javascript: bool = True) -> None:
+        """Withdraw, confirming: in a dialog with JavaScript, on a page of its own without."""
+        if javascript:
+            self.page.once("dialog", lambda dialog: dialog.accept())
+            self.withdraw_button(organisation).click()
+            return
+        self.withdraw_button(organisation).click()
+        self.page.locator("main").get_by_role("button", name="Withdraw", exact=True).click()
+
+
+class ShareLink:
+    """The recruiter's share link (dashboard, account page) with its copy button."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.url = page.get_by_role("textbox", name="Share link")
+        self.copy = page.get_by_role("button", name="Copy link")
+        self.status = page.locator(".copy-field [role=status]")
 
 
 class BulkImportPage:

@@ -98,13 +98,13 @@ def adjust_assessments(page: Page) -> None:
         expect(assessment.evidence(slug)).to_have_value(evidence)
 
 
-def share_profile(page: Page, organisation) -> None:
+def share_profile(page: Page, code: str) -> None:
     ProfileNav(page).sharing.click()
     expect(page).to_have_url(SHARING_URL)
     sharing = SharingPage(page)
     expect(sharing.root).to_contain_text("You share your profile with no organisation.")
     assert_accessible(page, "/profile/sharing")
-    sharing.code.fill(organisation.slug)
+    sharing.code.fill(code)  # the code a recruiter reads out (the link works here too)
     sharing.share.click()
     expect(page.locator("main")).to_contain_text("can now see your profile.")
     expect(
@@ -114,7 +114,7 @@ def share_profile(page: Page, organisation) -> None:
 
 
 def test_a_candidate_imports_a_resume_adjusts_assessments_and_shares(
-    page, tmp_path, make_recruiter
+    app, page, tmp_path, make_recruiter
 ):
     resume_file = tmp_path / "resume.json"
     resume_file.write_text(json.dumps(RESUME), encoding="utf-8")
@@ -132,7 +132,7 @@ def test_a_candidate_imports_a_resume_adjusts_assessments_and_shares(
     assert_accessible(page, "/profile")
 
     adjust_assessments(page)
-    share_profile(page, organisation)
+    share_profile(page, share_code(app, organisation))
 
     ProfileNav(page).profile.click()
     expect(page).to_have_url(PROFILE_URL)
@@ -163,3 +163,14 @@ def test_an_invalid_resume_shows_the_failing_paths_and_nothing_is_saved(
     form = ProfileForm(page).open()
     expect(form.name).to_have_value("Broken Resume")
     expect(form.years_product).to_have_value("0.0")
+
+
+def share_code(app, organisation) -> str:
+    """The share code the organisation's recruiters see on their dashboard."""
+    from portal.extensions import db
+    from portal.models import Organisation
+
+    with app.app_context():
+        code = db.session.get(Organisation, organisation.organisation_id).share_code
+        db.session.remove()
+    return code
