@@ -26,7 +26,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: an answer about a saved write is built without asking
+# the database again, so a connection lost after the commit cannot turn it into a failure.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 api = ProblemApi()
 htmx = Htmx()

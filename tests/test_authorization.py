@@ -193,7 +193,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("scorecards.save_outcomes", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard()}/outcomes",
         staff_page(303, other_organisation=404),
-        form={"revision": "1", "outcomes": "Ship the 2027 roadmap", "action": "save"},
+        form={"revision": "1", "new_outcome": "Ship the 2027 roadmap", "action": "add"},
     ),
     ("scorecards.add_competency", "POST"): Entry(
         lambda w: f"/scorecards/{w.blank_scorecard()}/competencies",
