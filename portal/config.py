@@ -56,7 +56,7 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,
-        "JSON_RESUME_SCHEMA": str(project_root / "static" / "vendor" / "jsonresume-schema.json"),
+        "JSON_RESUME_SCHEMA": _json_resume_schema(project_root),
         "API_TITLE": "CPO Readiness Portal API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.1.0",
@@ -73,3 +73,11 @@ def _trusted_proxies() -> int:
             f"TRUSTED_PROXIES must be a whole number from 0 to 10, not {value!r}"
         )
     return int(value)
+
+
+def _json_resume_schema(project_root: Path) -> str:
+    """The JSON Resume schema `make assets` copies, else the npm package's own file; the app
+    starts without either (resume import then answers that it is unavailable)."""
+    copied = project_root / "static" / "vendor" / "jsonresume-schema.json"
+    installed = project_root / "node_modules" / "@jsonresume" / "schema" / "schema.json"
+    return str(copied if copied.exists() or not installed.exists() else installed)

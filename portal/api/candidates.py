@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.schemas.candidates import CandidateFilterSchema, CandidateInputSchema, CandidateSchema
 from portal.services import candidates, resume_import
 from portal.services.candidates import CandidateFilter
+from portal.services.errors import Unavailable
 
 blp = ApiBlueprint("candidates_api", __name__, url_prefix="/api/v1", description="Candidates.")
 WRITE_DOC = {"parameters": [IF_MATCH_PARAMETER]}
@@ -164,7 +165,13 @@ def _advisory_formats(node):
 
 def document_json_resume(spec, schema_path: str) -> None:
     """Publish the JSON Resume schema (draft-07) as the import's request body, in OpenAPI terms."""
-    schema = resume_import.load_schema(schema_path)
+    try:
+        schema = resume_import.load_schema(schema_path)
+    except Unavailable as missing:
+        spec.components.schema(
+            "JsonResume", component={"type": "object", "description": missing.detail}
+        )
+        return
     definitions = schema.get("definitions", {})
     text = json.dumps(
         {k: v for k, v in schema.items() if k not in ("$schema", "$id", "definitions")}

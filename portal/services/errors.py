@@ -63,3 +63,9 @@ class StaleWrite(DomainError):
     """A write based on a revision that someone else has since replaced; nothing was saved."""
 
     status = 412
+
+
+class Unavailable(DomainError):
+    """A part of the portal that cannot work on this server right now (a missing install)."""
+
+    status = 503

@@ -27,13 +27,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-from jsonschema import Draft7Validator, FormatChecker
 
 from portal.models.scorecards import EDUCATION_LEVELS
+from portal.services.errors import Unavailable
 
 EDUCATION_RANK = EDUCATION_LEVELS
 LEADERSHIP_WORDS = (
@@ -80,14 +81,26 @@ _LEADERSHIP = re.compile(
     + r")(?![^\W_])"
 )
 _DATED_SECTIONS = ("work",)
+SCHEMA_MISSING = (
+    "Resume import is unavailable: the JSON Resume schema is not installed on this server "
+    "(`make assets` installs it)."
+)
 _FORMAT_ONLY = ("format", "pattern")  # the schema's only pattern is its iso8601 date
 _QUOTED_MAX = 60
 # The schema's email check only wants an "@"; a candidate's email must be a real address (the
 # check POST /candidates makes), so a resume's odd one is left out rather than refused later.
-_FORMATS = FormatChecker()
 
 
-@_FORMATS.checks("email", raises=ma.ValidationError)
+@cache
+def _format_checker():
+    """jsonschema's format checkers, built at first use: importing them costs a second."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+    checker.checks("email", raises=ma.ValidationError)(_is_email)
+    return checker
+
+
 def _is_email(value: Any) -> bool:
     return not isinstance(value, str) or bool(ma.validate.Email()(value))
 
@@ -146,8 +159,11 @@ class ResumeCheck:
 
 
 def load_resume_schema(path: Path | str) -> dict:
-    """The JSON Resume JSON Schema stored at `path`."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The JSON Resume JSON Schema stored at `path` (installed from npm by `make assets`)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Unavailable(SCHEMA_MISSING) from None
 
 
 def resume_errors(document: Any, schema: dict) -> dict[str, list[str]]:
@@ -170,7 +186,9 @@ def check_resume(document: Any, schema: dict) -> ResumeCheck:
         return ResumeCheck({"_document": ["A JSON Resume is a JSON object."]})
     errors: dict[str, list[str]] = {}
     dropped: dict[tuple, ResumeWarning] = {}
-    validator = Draft7Validator(schema, format_checker=_FORMATS)
+    from jsonschema import Draft7Validator
+
+    validator = Draft7Validator(schema, format_checker=_format_checker())
     for error in sorted(validator.iter_errors(document), key=lambda e: _path(e.absolute_path)):
         parts = tuple(error.absolute_path)
         if error.validator in _FORMAT_ONLY and parts and isinstance(parts[-1], str):
