@@ -151,6 +151,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.sign_up", "POST"): Entry(fixed("/signup"), anonymous_form(422, signed_in=303)),
     ("accounts.sign_in", "GET"): Entry(fixed("/signin"), public()),
     ("accounts.sign_in", "POST"): Entry(fixed("/signin"), public(422)),
+    ("accounts.forgot_password", "GET"): Entry(fixed("/password/forgot"), public()),
+    ("accounts.forgot_password", "POST"): Entry(fixed("/password/forgot"), public(422)),
+    # An unknown (or spent, or expired) link is gone for everyone; the valid one is tested in
+    # tests/test_password_reset.py.
+    ("accounts.reset_password", "GET"): Entry(fixed("/password/reset/not-a-token"), public(410)),
+    ("accounts.reset_password", "POST"): Entry(fixed("/password/reset/not-a-token"), public(410)),
     ("accounts.sign_out", "POST"): Entry(fixed("/signout"), signed_in_page(303)),
     ("accounts.dashboard", "GET"): Entry(fixed("/dashboard"), signed_in_page()),
     ("accounts.account", "GET"): Entry(fixed("/account"), signed_in_page()),

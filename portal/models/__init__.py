@@ -19,6 +19,7 @@ from portal.models.framework import (
 )
 from portal.models.idempotency import IdempotencyKey
 from portal.models.matching import InterviewLevels, MatchProfile
+from portal.models.password_resets import PasswordReset
 from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ImportJob",
     "InterviewLevels",
     "MatchProfile",
+    "PasswordReset",
     "ApiKey",
     "AuditEvent",
     "Invitation",

@@ -73,6 +73,16 @@ class ChangePasswordSchema(ma.Schema):
     )
 
 
+class ForgotPasswordSchema(ma.Schema):
+    email = _email
+
+
+class ResetPasswordSchema(ma.Schema):
+    password = ma.fields.String(
+        required=True, error_messages={"required": "Enter a new password."}
+    )
+
+
 class InvitationSchema(ma.Schema):
     email = _email
 

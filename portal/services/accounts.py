@@ -3,16 +3,17 @@
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.models import ApiKey, Invitation, Organisation, User
+from portal.models import ApiKey, Invitation, Organisation, PasswordReset, User
 from portal.models.types import utcnow
-from portal.services import audit
+from portal.services import audit, mail
 from portal.services.access import Actor, Origin
 from portal.services.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from portal.services.passwords import hash_password, password_problems, verify_password
@@ -20,6 +21,7 @@ from portal.vocabulary import ROLES as ROLES  # the words live in portal.vocabul
 from portal.vocabulary import SCOPES
 
 INVITATION_LIFETIME = timedelta(days=7)
+PASSWORD_RESET_LIFETIME = timedelta(hours=1)
 SIGN_IN_FAILED = "Email or password is wrong."
 
 
@@ -36,9 +38,17 @@ def _check_new_password(password: str, *, email: str, name: str = "", field: str
 REGISTRATION_ATTEMPTS = 3
 
 
+class EmailTaken(ValidationFailed):
+    """The email already has an account. Sign-up pages must not say so to the person typing
+    (anyone may type any address); the owner of the address is told by mail instead."""
+
+    def __init__(self):
+        super().__init__({"email": ["An account with this email already exists."]})
+
+
 def _check_email_free(session: Session, email: str) -> None:
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ValidationFailed({"email": ["An account with this email already exists."]})
+        raise EmailTaken()
 
 
 def _slug_for(session: Session, name: str) -> str:
@@ -78,8 +88,9 @@ def create_user(
 ) -> User:
     """A new account after the email and password rules; the caller commits."""
     email = normalise_email(email)
-    _check_email_free(session, email)
+    # The password is judged first, so its problems never depend on whether the email is taken.
     _check_new_password(password, email=email, name=name)
+    _check_email_free(session, email)
     user = User(
         email=email,
         name=name,
@@ -97,8 +108,9 @@ def register_recruiter(
 ) -> User:
     """A recruiter signs up and founds their organisation."""
     email = normalise_email(email)
-    _check_email_free(session, email)
+    # The password is judged first, so its problems never depend on whether the email is taken.
     _check_new_password(password, email=email, name=name)
+    _check_email_free(session, email)
     password_hash = hash_password(password)
     for _ in range(REGISTRATION_ATTEMPTS):
         try:
@@ -276,3 +288,108 @@ def describe_caller(session: Session, actor: Actor) -> Caller:
         key = session.get(ApiKey, actor.api_key_id)
         return Caller("api_key", None, key, organisation, scopes)
     return Caller("user", session.get(User, actor.user_id), None, organisation, scopes)
+
+
+# --- forgotten passwords -----------------------------------------------------------------------
+
+RESET_LINK_INVALID = (
+    "This password reset link is not valid any more: it was used, replaced by a newer one, or "
+    "is over an hour old. Ask for a new one."
+)
+
+
+class ResetLinkInvalid(NotFound):
+    """A reset link that is unknown, spent or expired: gone, nothing is changed."""
+
+    status = 410
+
+
+def request_password_reset(
+    session: Session, email: str, origin: Origin, link_for: Callable[[str], str]
+) -> None:
+    """Mail a one-time reset link (valid for an hour) when the email has an account; earlier
+    links of that user stop working. Nothing tells the caller whether an account exists."""
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        audit.record(session, "password_reset.requested", origin, subject=email)
+        session.commit()
+        return
+    now = utcnow()
+    for earlier in session.scalars(
+        select(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
+        )
+    ):
+        earlier.used_at = now
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + PASSWORD_RESET_LIFETIME,
+        )
+    )
+    audit.record(
+        session,
+        "password_reset.requested",
+        origin,
+        organisation_id=user.organisation_id,
+        subject=email,
+    )
+    session.commit()
+    mail.send(
+        email,
+        "Reset your CPO Readiness Portal password",
+        "Someone (hopefully you) asked to reset the password of your account.\n\n"
+        f"Choose a new password here within an hour; the link works once:\n{link_for(token)}\n\n"
+        "If you did not ask, ignore this message: your password stays as it is.",
+    )
+
+
+def open_password_reset(session: Session, token: str) -> PasswordReset:
+    """The unused, unexpired reset behind a link; anything else is gone."""
+    reset = session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token))
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        raise ResetLinkInvalid(RESET_LINK_INVALID)
+    return reset
+
+
+def reset_password(session: Session, token: str, new: str, origin: Origin) -> User:
+    """Spend a reset link on a new password; every session of the user is signed out."""
+    reset = open_password_reset(session, token)
+    user = session.get(User, reset.user_id)
+    _check_new_password(new, email=user.email, name=user.name)
+    # Spent in the same statement that checks it is unspent: two tabs cannot both use it.
+    spent = session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if spent.rowcount != 1:
+        session.rollback()
+        raise ResetLinkInvalid(RESET_LINK_INVALID)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record(
+        session, "password_reset.completed", origin, actor=Actor.for_user(user), subject=user.email
+    )
+    session.commit()
+    return user
+
+
+def warn_of_sign_up_attempt(email: str, sign_in_link: str, reset_link: str) -> None:
+    """Someone tried to create an account with an email that has one: tell its owner, and
+    nobody else."""
+    mail.send(
+        normalise_email(email),
+        "Someone tried to create an account with your email",
+        "Someone (maybe you) tried to create a CPO Readiness Portal account with this email "
+        "address, which already has one. Nothing was changed.\n\n"
+        f"If it was you, sign in: {sign_in_link}\n"
+        f"or, if you forgot your password, reset it: {reset_link}\n\n"
+        "If it was not you, ignore this message.",
+    )

@@ -9,7 +9,9 @@ from portal.schemas.accounts import (
     AcceptInvitationSchema,
     ApiKeyRequestSchema,
     ChangePasswordSchema,
+    ForgotPasswordSchema,
     InvitationSchema,
+    ResetPasswordSchema,
     SignInSchema,
     SignUpSchema,
 )
@@ -22,6 +24,17 @@ from portal.web.htmx import render, wants_fragment
 bp = Blueprint("accounts", __name__)
 
 SIGN_IN_LIMIT = "5 per minute; 30 per hour"
+# Per address (so one inbox is not flooded) and per client (so addresses are not sprayed).
+RESET_REQUEST_LIMIT = "5 per minute; 20 per hour"
+RESET_SENT = (
+    "If an account exists for that email, we sent it a link to choose a new password. "
+    "The link works once, for an hour."
+)
+PASSWORD_RESET_DONE = "Your password is changed and every session is signed out. Sign in."  # noqa: S105
+SIGN_UP_SENT = (
+    "Check your email: we sent a message to that address about your account. "
+    "If it does not arrive in a few minutes, look in your spam folder."
+)
 
 
 def _start_session(user) -> None:
@@ -44,6 +57,15 @@ def sign_up():
         if not errors:
             try:
                 user = _register(form)
+            except accounts.EmailTaken:
+                # Not said here (anyone can type any address); the address's owner gets a mail.
+                accounts.warn_of_sign_up_attempt(
+                    form["email"],
+                    url_for("accounts.sign_in", _external=True),
+                    url_for("accounts.forgot_password", _external=True),
+                )
+                flash(SIGN_UP_SENT, "info")
+                return see_other(url_for("accounts.sign_in"))
             except ValidationFailed as error:
                 errors = error.errors
             else:
@@ -86,6 +108,52 @@ def sign_in():
                 return see_other(local_path(form.get("next"), url_for("accounts.dashboard")))
     form.pop("password", None)
     return _form_page("accounts/signin.html", form, errors)
+
+
+def _address_key() -> str:
+    return "forgot:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(RESET_REQUEST_LIMIT, methods=["POST"])
+@limiter.limit(RESET_REQUEST_LIMIT, methods=["POST"], key_func=_address_key)
+def forgot_password():
+    """Ask for a password reset link; the answer is the same whether the email has an account."""
+    form, errors = {}, {}
+    if _posted():
+        form, errors = load_form(ForgotPasswordSchema())
+        if not errors:
+            accounts.request_password_reset(
+                db.session,
+                form["email"],
+                request_origin(),
+                lambda token: url_for("accounts.reset_password", token=token, _external=True),
+            )
+            flash(RESET_SENT, "info")
+            return see_other(url_for("accounts.sign_in"))
+    return _form_page("accounts/forgot.html", form, errors)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def reset_password(token):
+    """Choose a new password from a reset link; every session of the account is signed out."""
+    accounts.open_password_reset(db.session, token)  # a used or expired link: 410, a clear page
+    errors = {}
+    if _posted():
+        form, errors = load_form(ResetPasswordSchema())
+        if not errors:
+            try:
+                accounts.reset_password(db.session, token, form["password"], request_origin())
+            except ValidationFailed as error:
+                errors = error.errors
+            else:
+                if current_user.is_authenticated:
+                    logout_user()
+                session.clear()
+                flash(PASSWORD_RESET_DONE, "success")
+                return see_other(url_for("accounts.sign_in"))
+    return _form_page("accounts/reset.html", {}, errors, token=token)
 
 
 @bp.post("/signout")
