@@ -140,7 +140,7 @@ def test_every_field_targets_its_own_message_and_a_save_cancels_a_check(client):
         assert 'hx-post="/profile/check"' in control
         assert f'hx-target="#{field}-error"' in control
         assert 'hx-swap="innerHTML"' in control
-        assert 'hx-sync="closest form:abort"' in control
+        assert 'hx-sync="closest form:queue last"' in control
         assert f"{field}-error" in re.search(r'aria-describedby="([^"]*)"', control).group(1)
         # The message element is there before any check, empty, for the check to fill in.
         assert (
