@@ -1,0 +1,228 @@
+"""The recruiter's candidate pages by their content: the pool and its filters, adding, editing
+(and a stale edit refused), deleting, one JSON Resume imported, a bulk upload to its finished job.
+"""
+
+import html
+import io
+import json
+import re
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from portal.extensions import db
+from portal.services.bulk_import import run_import
+from tests.conftest import csrf_token_from, post_form, sign_in
+
+FIELDS = {
+    "name": "",
+    "email": "",
+    "headline": "",
+    "years_product": "0",
+    "years_leadership": "0",
+    "education": "none",
+    "background": "",
+    "certifications": "",
+    "summary": "",
+}
+
+
+@pytest.fixture
+def recruiter(app, client, make_recruiter, monkeypatch):
+    """A signed-in recruiter of a new organisation; bulk imports run inside the request."""
+    from portal.web import candidates as pages
+
+    schema = app.config["JSON_RESUME_SCHEMA"]
+
+    def inline(job_id, data, who):
+        run_import(sessionmaker(bind=db.engine), job_id, data, who, schema)
+
+    monkeypatch.setattr(pages, "_run_in_background", inline)
+    organisation = make_recruiter()
+    assert sign_in(client, organisation.recruiter_email).status_code == 303
+    return client
+
+
+def add(client, **values) -> int:
+    response = post_form(client, "/candidates/new", {**FIELDS, **values})
+    assert response.status_code == 303, response.text
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def names_in_pool(client, query: str = "") -> list[str]:
+    page = client.get(f"/candidates{query}")
+    rows = re.findall(r'<th scope="row"><a href="/candidates/\d+">([^<]+)</a>', page.text)
+    return sorted(html.unescape(name) for name in rows)
+
+
+def test_the_pool_filters_by_name_education_background_and_competency(recruiter):
+    add(recruiter, name="Nora Strategist", headline="VP Product", education="master")
+    add(recruiter, name="Omar Builder", education="bachelor", background="engineering")
+    assessed = add(recruiter, name="Pia Assessed")
+    response = post_form(
+        recruiter,
+        f"/candidates/{assessed}",
+        {**FIELDS, "name": "Pia Assessed", "revision": "1"},
+    )
+    assert response.status_code == 303
+
+    assert names_in_pool(recruiter) == ["Nora Strategist", "Omar Builder", "Pia Assessed"]
+    assert names_in_pool(recruiter, "?q=nora") == ["Nora Strategist"]
+    assert names_in_pool(recruiter, "?q=VP+Product") == ["Nora Strategist"]
+    assert names_in_pool(recruiter, "?education=master") == ["Nora Strategist"]
+    assert names_in_pool(recruiter, "?background=engineering") == ["Omar Builder"]
+    assert names_in_pool(recruiter, "?competency=product-strategy&min_level=1") == []
+    assert "0 candidates" in recruiter.get("/candidates?competency=product-strategy").text
+
+
+def test_a_level_without_a_competency_is_a_field_error(recruiter):
+    add(recruiter, name="Quinn Anyone")
+
+    response = recruiter.get("/candidates?min_level=3")
+
+    assert response.status_code == 422
+    assert 'id="min_level"' in response.text
+    assert re.search(r'<select id="min_level"[^>]*aria-invalid="true"', response.text)
+    assert "The list is not filtered by it." in response.text
+    assert "Quinn Anyone" in response.text
+
+
+def test_a_new_candidate_shows_with_its_values(recruiter):
+    candidate_id = add(
+        recruiter,
+        name="Rita Roadmap",
+        email="rita@example.test",
+        headline="Head of Product",
+        years_product="9",
+        years_leadership="4",
+        education="doctorate",
+        certifications="CSPO\nPragmatic",
+    )
+
+    page = recruiter.get(f"/candidates/{candidate_id}")
+
+    assert page.status_code == 200
+    assert "<h1>Rita Roadmap</h1>" in page.text
+    assert "Head of Product · 9.0 years in product · 4.0 years leading · doctorate" in page.text
+    assert 'value="rita@example.test"' in page.text
+    assert "CSPO\nPragmatic</textarea>" in page.text
+    assert "Rita Roadmap" in names_in_pool(recruiter)
+
+
+def test_a_bad_value_rerenders_the_form_and_creates_nothing(recruiter):
+    response = post_form(
+        recruiter, "/candidates/new", {**FIELDS, "name": "Sam Typo", "years_product": "ten"}
+    )
+
+    assert response.status_code == 422
+    assert re.search(r'id="years_product"[^>]*aria-invalid="true"', response.text)
+    assert re.search(r'<small id="years_product-error"[^>]*>[^<]+</small>', response.text)
+    assert 'value="Sam Typo"' in response.text
+    assert names_in_pool(recruiter) == []
+
+
+def test_a_stale_edit_is_refused_and_keeps_the_typed_text(recruiter):
+    candidate_id = add(recruiter, name="Tess Original", headline="Director")
+    saved = post_form(
+        recruiter,
+        f"/candidates/{candidate_id}",
+        {**FIELDS, "name": "Tess Saved Meanwhile", "headline": "Director", "revision": "1"},
+    )
+    assert saved.status_code == 303
+
+    response = post_form(
+        recruiter,
+        f"/candidates/{candidate_id}",
+        {**FIELDS, "name": "Tess Typed Late", "headline": "Director", "revision": "1"},
+    )
+
+    assert response.status_code == 409
+    assert "nothing was saved" in response.text
+    assert 'value="Tess Typed Late"' in response.text
+    assert "Tess Saved Meanwhile" in response.text  # shown under the field, as saved meanwhile
+    page = recruiter.get(f"/candidates/{candidate_id}")
+    assert "<h1>Tess Saved Meanwhile</h1>" in page.text
+
+
+def test_delete_through_its_confirm_page(recruiter):
+    candidate_id = add(recruiter, name="Uma Leaving")
+
+    confirm = recruiter.get(f"/candidates/{candidate_id}/delete")
+    assert confirm.status_code == 200
+    assert "Delete Uma Leaving from the pool?" in confirm.text
+    revision = re.search(r'name="revision" value="(\d+)"', confirm.text).group(1)
+    response = recruiter.post(
+        f"/candidates/{candidate_id}/delete",
+        data={"revision": revision, "csrf_token": csrf_token_from(recruiter, "/candidates")},
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/candidates")
+    assert "The candidate is deleted." in recruiter.get("/candidates").text
+    assert names_in_pool(recruiter) == []
+    assert recruiter.get(f"/candidates/{candidate_id}").status_code == 404
+
+
+RESUME = {
+    "basics": {
+        "name": "Vera Resume",
+        "label": "Chief Product Officer",
+        "email": "vera@example.test",
+        "summary": "Led product at two scale-ups.",
+    }
+}
+
+
+def test_a_json_resume_is_reviewed_then_saved(recruiter):
+    upload = {"resume": (io.BytesIO(json.dumps(RESUME).encode()), "vera.json")}
+    review = recruiter.post(
+        "/candidates/import",
+        data={**upload, "csrf_token": csrf_token_from(recruiter, "/candidates/import")},
+        content_type="multipart/form-data",
+    )
+
+    assert review.status_code == 200, review.text
+    assert "Vera Resume" in review.text
+    assert names_in_pool(recruiter) == []  # reviewing saves nothing
+    document = html.unescape(
+        re.search(r'<textarea name="document"[^>]*>(.*?)</textarea>', review.text, re.S).group(1)
+    )
+    saved = post_form(
+        recruiter, "/candidates/import/confirm", {"document": document}, csrf_from="/candidates"
+    )
+
+    assert saved.status_code == 303
+    page = recruiter.get(saved.headers["Location"])
+    assert "<h1>Vera Resume</h1>" in page.text
+    assert names_in_pool(recruiter) == ["Vera Resume"]
+
+
+def test_a_bulk_upload_ends_on_its_finished_job_page(recruiter):
+    add(recruiter, name="Wes Existing", email="wes@example.test")
+    rows = [
+        "name,email,headline,years_product,years_leadership,education,background,"
+        "certifications,summary",
+        "Xena New,xena@example.test,VP Product,8,3,master,,,",
+        "Wes Existing,wes@example.test,CPO,12,6,master,,,",
+        "Yuri Bad,yuri@example.test,,ten,1,none,,,",
+    ]
+    data = ("\n".join(rows) + "\n").encode()
+
+    response = recruiter.post(
+        "/candidates/bulk",
+        data={
+            "file": (io.BytesIO(data), "pool.csv"),
+            "csrf_token": csrf_token_from(recruiter, "/candidates/bulk"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    job = recruiter.get(response.headers["Location"])
+
+    assert job.status_code == 200
+    assert "<h1>Import of pool.csv</h1>" in job.text
+    assert "<strong>Done</strong>: 3 of 3 rows processed." in job.text
+    counts = dict(re.findall(r'<dd data-count="(\w+)">([\d,]+)</dd>', job.text))
+    assert counts == {"created": "1", "updated": "1", "failed": "1"}
+    assert "See the candidates" in job.text
+    assert names_in_pool(recruiter) == ["Wes Existing", "Xena New"]
