@@ -95,6 +95,11 @@ class Entry:
     expected: Callable[[str], int]
     if_match: bool = False  # API writes name the revision they read
     form: dict | None = None  # what a page form posts besides the CSRF token
+    # Reads the data the request touches (given the world and the URL requested): an allowed
+    # write must change it, a refused request must leave it as it was. With `changes=False` the
+    # request never writes it, allowed or not (a what-if only computes).
+    probe: Callable[["World", str], object] | None = None
+    changes: bool = True
 
 
 def organisation_api(scope: str, ok: int, other_organisation: int = 404) -> Callable[[str], int]:
@@ -105,6 +110,91 @@ def organisation_api(scope: str, ok: int, other_organisation: int = 404) -> Call
 
 def fixed(url: str) -> Callable[["World"], str]:
     return lambda world: url
+
+
+def ids_in(url: str) -> list[int]:
+    """The numeric ids in a URL's path, in order."""
+    return [int(part) for part in url.split("?")[0].split("/") if part.isdigit()]
+
+
+def _read(world: "World", query: Callable) -> object:
+    from portal.extensions import db
+
+    with world.app.app_context():
+        found = query(db.session)
+        db.session.remove()
+    return found
+
+
+def scorecard_state(world: "World", url: str) -> object:
+    """The scorecard's revision and status (None once deleted)."""
+    from portal.models import Scorecard
+
+    def query(session):
+        scorecard = session.get(Scorecard, ids_in(url)[0])
+        return scorecard and (scorecard.revision, scorecard.status)
+
+    return _read(world, query)
+
+
+def candidate_state(world: "World", url: str) -> object:
+    """The candidate's revision and name (None once deleted)."""
+    from portal.models import Candidate
+
+    def query(session):
+        candidate = session.get(Candidate, ids_in(url)[0])
+        return candidate and (candidate.revision, candidate.name)
+
+    return _read(world, query)
+
+
+def count_of(model_name: str) -> Callable[["World", str], object]:
+    """How many rows a table holds: a create adds one."""
+
+    def probe(world: "World", url: str) -> object:
+        from sqlalchemy import func, select
+
+        import portal.models as models
+
+        model = getattr(models, model_name)
+        return _read(world, lambda session: session.scalar(select(func.count()).select_from(model)))
+
+    return probe
+
+
+def reveals_of(world: "World", url: str) -> object:
+    """How many reveals of the URL's candidate the audit log holds (refusals are logged too)."""
+    from sqlalchemy import func, select
+
+    from portal.models import AuditEvent
+
+    query = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "match.revealed", AuditEvent.subject == "Pat Pool")
+        .where(AuditEvent.detail["candidate_id"].as_integer() == ids_in(url)[1])
+    )
+    return _read(world, lambda session: session.scalar(query))
+
+
+def key_revoked(world: "World", url: str) -> object:
+    from portal.models import ApiKey
+
+    return _read(world, lambda session: session.get(ApiKey, ids_in(url)[0]).revoked_at is not None)
+
+
+def shared_with_a(world: "World", url: str) -> object:
+    return _read(world, lambda session: world.share_of_a(session) is not None)
+
+
+def own_profile(world: "World", url: str) -> object:
+    """The signed-in candidate's own profile: revision and name."""
+
+    def query(session):
+        candidate = world.own_candidate(session)
+        return candidate.revision, candidate.name
+
+    return _read(world, query)
 
 
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -130,7 +220,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("framework.benchmark", "GET"): Entry(fixed("/framework/benchmark"), public()),
     ("framework.use_benchmark", "POST"): Entry(
         fixed("/framework/benchmark/use"),
-        lambda caller: 403 if caller == "candidate" else 303,  # visitors go to sign up
+        lambda caller: 403 if caller == "candidate" else 303,  # visitors go to sign up,
+        probe=count_of("Scorecard"),
     ),
     ("framework.backgrounds", "GET"): Entry(fixed("/framework/backgrounds"), public()),
     ("framework_api.Competencies", "GET"): Entry(fixed("/api/v1/competencies"), public()),
@@ -148,7 +239,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("me.Me", "GET"): Entry(fixed("/api/v1/me"), signed_in_api()),
     ("accounts.sign_up", "GET"): Entry(fixed("/signup"), anonymous_form(200, signed_in=303)),
-    ("accounts.sign_up", "POST"): Entry(fixed("/signup"), anonymous_form(422, signed_in=303)),
+    ("accounts.sign_up", "POST"): Entry(
+        fixed("/signup"), anonymous_form(422, signed_in=303), probe=count_of("User"), changes=False
+    ),
     ("accounts.sign_in", "GET"): Entry(fixed("/signin"), public()),
     ("accounts.sign_in", "POST"): Entry(fixed("/signin"), public(422)),
     ("accounts.forgot_password", "GET"): Entry(fixed("/password/forgot"), public()),
@@ -162,27 +255,36 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.account", "GET"): Entry(fixed("/account"), signed_in_page()),
     ("accounts.account", "POST"): Entry(fixed("/account"), signed_in_page(422)),
     ("accounts.invitations", "GET"): Entry(fixed("/invitations"), staff_page()),
-    ("accounts.invitations", "POST"): Entry(fixed("/invitations"), staff_page(422)),
+    ("accounts.invitations", "POST"): Entry(
+        fixed("/invitations"), staff_page(422), probe=count_of("Invitation")
+    ),
     ("accounts.accept_invitation", "GET"): Entry(lambda w: w.invitation_url(), public()),
     ("accounts.accept_invitation", "POST"): Entry(lambda w: w.invitation_url(), public(422)),
     # A share link is the invitation: anyone holding it sees the organisation and its roles;
     # sharing needs a candidate (others sign in first; recruiters cannot share).
     ("accounts.share_invitation", "GET"): Entry(lambda w: w.share_url(), public()),
     ("accounts.share_invitation", "POST"): Entry(
-        lambda w: w.share_url(), lambda caller: 403 if caller.startswith("recruiter") else 303
+        lambda w: w.share_url(shared=False),
+        lambda caller: 403 if caller.startswith("recruiter") else 303,
+        probe=shared_with_a,
     ),
     ("accounts.keys", "GET"): Entry(fixed("/api-keys"), staff_page()),
     ("accounts.audit_log", "GET"): Entry(fixed("/audit"), staff_page()),
-    ("accounts.keys", "POST"): Entry(fixed("/api-keys"), staff_page(422)),
+    ("accounts.keys", "POST"): Entry(fixed("/api-keys"), staff_page(422), probe=count_of("ApiKey")),
     ("accounts.confirm_revoke_key", "GET"): Entry(
         lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(200, other_organisation=404)
     ),
     ("accounts.revoke_key", "POST"): Entry(
-        lambda w: f"/api-keys/{w.key_of_a()}/revoke", staff_page(303, other_organisation=404)
+        lambda w: f"/api-keys/{w.key_of_a()}/revoke",
+        staff_page(303, other_organisation=404),
+        probe=key_revoked,
     ),
     ("scorecards.index", "GET"): Entry(fixed("/scorecards"), staff_page()),
     ("scorecards.create", "POST"): Entry(
-        fixed("/scorecards/new"), staff_page(303), form={"source": "blank"}
+        fixed("/scorecards/new"),
+        staff_page(303),
+        form={"source": "blank"},
+        probe=count_of("Scorecard"),
     ),
     ("scorecards.builder", "GET"): Entry(
         lambda w: f"/scorecards/{w.published_scorecard}", staff_page(200, other_organisation=404)
@@ -195,21 +297,25 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/scorecards/{w.fresh_scorecard()}/basics",
         staff_page(303, other_organisation=404),
         form={"revision": "1", "title": "Chief Product Officer", "mission": "Lead product."},
+        probe=scorecard_state,
     ),
     ("scorecards.save_outcomes", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard()}/outcomes",
         staff_page(303, other_organisation=404),
         form={"revision": "1", "new_outcome": "Ship the 2027 roadmap", "action": "add"},
+        probe=scorecard_state,
     ),
     ("scorecards.add_competency", "POST"): Entry(
         lambda w: f"/scorecards/{w.blank_scorecard()}/competencies",
         staff_page(303, other_organisation=404),
         form={"revision": "1", "competency": "product-strategy"},
+        probe=scorecard_state,
     ),
     ("scorecards.save_competency", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard()}/competencies/product-strategy",
         staff_page(303, other_organisation=404),
         form={"revision": "1", "weight": "2", "target_level": "3"},
+        probe=scorecard_state,
     ),
     ("scorecards.save_responsibilities", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard()}/responsibilities",
@@ -225,11 +331,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
             "min_years_leadership": "2",
             "education": "none",
         },
+        probe=scorecard_state,
     ),
     ("scorecards.publish", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard()}/publish",
         staff_page(303, other_organisation=404),
         form={"revision": "1"},
+        probe=scorecard_state,
     ),
     ("scorecards.confirm_archive", "GET"): Entry(
         lambda w: f"/scorecards/{w.published_scorecard}/archive",
@@ -243,16 +351,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/scorecards/{w.fresh_scorecard(publish=True)}/archive",
         staff_page(303, other_organisation=404),
         form={"revision": "2"},
+        probe=scorecard_state,
     ),
     ("scorecards.restore", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard(publish=True, archive=True)}/restore",
         staff_page(303, other_organisation=404),
         form={"revision": "3"},
+        probe=scorecard_state,
     ),
     ("scorecards.delete", "POST"): Entry(
         lambda w: f"/scorecards/{w.fresh_scorecard()}/delete",
         staff_page(303, other_organisation=404),
         form={"revision": "1"},
+        probe=scorecard_state,
     ),
     ("scorecards.version", "GET"): Entry(
         lambda w: f"/scorecards/{w.published_scorecard}/versions/1",
@@ -274,10 +385,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/scorecards/{w.fresh_scorecard()}/matches/apply",
         staff_page(303, other_organisation=404),
         form={"revision": "1", "whatif": "1", "w.product-strategy": "2"},
+        probe=scorecard_state,
     ),
     ("matches.reveal", "POST"): Entry(
         lambda w: f"/scorecards/{w.published_scorecard}/matches/{w.candidate_of_a()}/reveal",
         staff_page(303, other_organisation=404),
+        probe=reveals_of,
     ),
     ("matches.match", "GET"): Entry(
         lambda w: f"/scorecards/{w.published_scorecard}/matches/{w.candidate_of_a()}",
@@ -292,12 +405,16 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("candidates.index", "GET"): Entry(fixed("/candidates"), staff_page()),
     ("candidates.create", "GET"): Entry(fixed("/candidates/new"), staff_page()),
-    ("candidates.create", "POST"): Entry(fixed("/candidates/new"), staff_page(422)),
+    ("candidates.create", "POST"): Entry(
+        fixed("/candidates/new"), staff_page(422), probe=count_of("Candidate")
+    ),
     ("candidates.detail", "GET"): Entry(
         lambda w: f"/candidates/{w.candidate_of_a()}", staff_page(200, other_organisation=404)
     ),
     ("candidates.detail", "POST"): Entry(
-        lambda w: f"/candidates/{w.candidate_of_a()}", staff_page(422, other_organisation=404)
+        lambda w: f"/candidates/{w.candidate_of_a()}",
+        staff_page(422, other_organisation=404),
+        probe=candidate_state,
     ),
     ("candidates.confirm_delete", "GET"): Entry(
         lambda w: f"/candidates/{w.candidate_of_a()}/delete",
@@ -307,6 +424,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/candidates/{w.candidate_of_a()}/delete",
         staff_page(303, other_organisation=404),
         form={"revision": "1"},
+        probe=candidate_state,
     ),
     ("candidates.import_resume", "GET"): Entry(fixed("/candidates/import"), staff_page()),
     ("candidates.import_resume", "POST"): Entry(fixed("/candidates/import"), staff_page(422)),
@@ -314,7 +432,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         fixed("/candidates/import/confirm"), staff_page(303)
     ),
     ("candidates.bulk", "GET"): Entry(fixed("/candidates/bulk"), staff_page()),
-    ("candidates.bulk", "POST"): Entry(fixed("/candidates/bulk"), staff_page(422)),
+    ("candidates.bulk", "POST"): Entry(
+        fixed("/candidates/bulk"), staff_page(422), probe=count_of("ImportJob")
+    ),
     ("candidates.bulk_template", "GET"): Entry(
         fixed("/candidates/bulk/template.csv"), staff_page()
     ),
@@ -326,10 +446,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/candidates/bulk/{w.import_job_of_a()}", staff_page(200, other_organisation=404)
     ),
     ("profile.edit", "GET"): Entry(fixed("/profile"), candidate_page()),
-    ("profile.edit", "POST"): Entry(fixed("/profile"), candidate_page(422)),
+    ("profile.edit", "POST"): Entry(fixed("/profile"), candidate_page(422), probe=own_profile),
     ("profile.check", "POST"): Entry(fixed("/profile/check"), candidate_page(422)),
     ("profile.assessment", "GET"): Entry(fixed("/profile/assessment"), candidate_page()),
-    ("profile.assessment", "POST"): Entry(fixed("/profile/assessment"), candidate_page(422)),
+    ("profile.assessment", "POST"): Entry(
+        fixed("/profile/assessment"), candidate_page(422), probe=own_profile
+    ),
     ("profile.import_resume", "GET"): Entry(fixed("/profile/import"), candidate_page()),
     ("profile.import_resume", "POST"): Entry(fixed("/profile/import"), candidate_page(422)),
     ("profile.confirm_import", "POST"): Entry(
@@ -341,7 +463,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/profile/sharing/{w.org_b.organisation_id}/withdraw", candidate_page(303)
     ),
     ("profile.withdraw", "POST"): Entry(
-        lambda w: f"/profile/sharing/{w.org_a.organisation_id}/withdraw", candidate_page(303)
+        lambda w: f"/profile/sharing/{w.shared_org_a()}/withdraw",
+        candidate_page(303),
+        probe=shared_with_a,
     ),
     ("readiness.index", "GET"): Entry(fixed("/roles"), candidate_page()),
     ("readiness.report", "GET"): Entry(fixed("/roles/benchmark"), candidate_page()),
@@ -349,10 +473,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
         fixed("/api/v1/candidates"), scoped_api("candidates:read")
     ),
     ("candidates_api.Candidates", "POST"): Entry(
-        fixed("/api/v1/candidates"), scoped_api("candidates:write", ok=422)
+        fixed("/api/v1/candidates"),
+        scoped_api("candidates:write", ok=422),
+        probe=count_of("Candidate"),
     ),
     ("candidates_api.Import", "POST"): Entry(
-        fixed("/api/v1/candidates/import"), scoped_api("candidates:write", ok=422)
+        fixed("/api/v1/candidates/import"),
+        scoped_api("candidates:write", ok=422),
+        probe=count_of("Candidate"),
     ),
     ("candidates_api.CandidateDetail", "GET"): Entry(
         lambda w: f"/api/v1/candidates/{w.candidate_of_a()}",
@@ -362,17 +490,21 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/api/v1/candidates/{w.candidate_of_a()}",
         organisation_api("candidates:write", 200),
         if_match=True,
+        probe=candidate_state,
     ),
     ("candidates_api.CandidateDetail", "DELETE"): Entry(
         lambda w: f"/api/v1/candidates/{w.candidate_of_a()}",
         organisation_api("candidates:write", 204),
         if_match=True,
+        probe=candidate_state,
     ),
     ("scorecards_api.Scorecards", "GET"): Entry(
         fixed("/api/v1/scorecards"), scoped_api("scorecards:read")
     ),
     ("scorecards_api.Scorecards", "POST"): Entry(
-        fixed("/api/v1/scorecards"), scoped_api("scorecards:write", ok=422)
+        fixed("/api/v1/scorecards"),
+        scoped_api("scorecards:write", ok=422),
+        probe=count_of("Scorecard"),
     ),
     ("scorecards_api.ScorecardDetail", "GET"): Entry(
         lambda w: f"/api/v1/scorecards/{w.published_scorecard}",
@@ -382,16 +514,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/api/v1/scorecards/{w.fresh_scorecard()}",
         organisation_api("scorecards:write", 200),
         if_match=True,
+        probe=scorecard_state,
     ),
     ("scorecards_api.ScorecardDetail", "DELETE"): Entry(
         lambda w: f"/api/v1/scorecards/{w.fresh_scorecard()}",
         organisation_api("scorecards:write", 204),
         if_match=True,
+        probe=scorecard_state,
     ),
     ("scorecards_api.Publish", "POST"): Entry(
         lambda w: f"/api/v1/scorecards/{w.fresh_scorecard()}/publish",
         organisation_api("scorecards:write", 200),
         if_match=True,
+        probe=scorecard_state,
     ),
     ("scorecards_api.Versions", "GET"): Entry(
         lambda w: f"/api/v1/scorecards/{w.published_scorecard}/versions",
@@ -412,6 +547,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("matches_api.WhatIf", "POST"): Entry(
         lambda w: f"/api/v1/scorecards/{w.fresh_scorecard(publish=True)}/matches/what-if",
         organisation_api("matches:read", 200),
+        probe=scorecard_state,
+        changes=False,
     ),
     ("me.Readiness", "GET"): Entry(fixed("/api/v1/me/readiness"), candidate_api()),
 }
@@ -498,14 +635,53 @@ class World:
             db.session.remove()
         return key_id
 
-    def share_url(self) -> str:
+    def share_url(self, shared: bool | None = None) -> str:
+        """Organisation A's share link; with `shared`, the candidate shares with A or not."""
         from portal.extensions import db
         from portal.models import Organisation
 
+        if shared is not None:
+            self._set_share_of_a(shared)
         with self.app.app_context():
             code = db.session.get(Organisation, self.org_a.organisation_id).share_code
             db.session.remove()
         return f"/share/{code}"
+
+    def shared_org_a(self) -> int:
+        """Organisation A's id, the candidate sharing their profile with it."""
+        self._set_share_of_a(True)
+        return self.org_a.organisation_id
+
+    def own_candidate(self, session):
+        from portal.models import Candidate, User
+
+        user = session.query(User).filter_by(email=self.candidate).one()
+        return session.query(Candidate).filter_by(user_id=user.id).one()
+
+    def share_of_a(self, session):
+        from portal.models import CandidateShare
+
+        return session.get(
+            CandidateShare, (self.own_candidate(session).id, self.org_a.organisation_id)
+        )
+
+    def _set_share_of_a(self, shared: bool) -> None:
+        from portal.extensions import db
+        from portal.models import CandidateShare
+
+        with self.app.app_context():
+            share = self.share_of_a(db.session)
+            if shared and share is None:
+                db.session.add(
+                    CandidateShare(
+                        candidate_id=self.own_candidate(db.session).id,
+                        organisation_id=self.org_a.organisation_id,
+                    )
+                )
+            elif not shared and share is not None:
+                db.session.delete(share)
+            db.session.commit()
+            db.session.remove()
 
     def invitation_url(self) -> str:
         from portal.extensions import db
@@ -574,12 +750,27 @@ def test_authorization_matrix(world, endpoint, method, caller):
     headers = world.headers_for(caller)
     if entry.if_match:
         headers["If-Match"] = '"r1"'
+    before = entry.probe(world, url) if entry.probe else None
     if method in SAFE:
         response = client.get(url, headers=headers)
     else:
         data = {**(entry.form or {}), "csrf_token": csrf_token_from(client)}
         response = client.open(url, method=method, data=data, headers=headers)
     assert response.status_code == entry.expected(caller), response.text[:300]
+    if entry.probe:
+        after = entry.probe(world, url)
+        if allowed(response) and entry.changes:
+            assert after != before, f"an allowed {method} changed nothing: {before}"
+        else:
+            assert after == before, f"a refused {method} changed {before} to {after}"
+
+
+def allowed(response) -> bool:
+    """A success, or a redirect that is not to signing in or up (where refusals send people)."""
+    if response.status_code >= 400:
+        return False
+    path = response.headers.get("Location", "").split("?")[0]
+    return not path.endswith(("/signin", "/signup"))
 
 
 def test_every_state_changing_page_route_needs_the_csrf_token(app, world):
