@@ -35,7 +35,7 @@ from portal.models.types import utcnow
 from portal.schemas.candidates import AssessmentInputSchema, CandidateInputSchema
 from portal.services import match_profiles
 from portal.services.access import Actor
-from portal.services.candidates import one_decimal
+from portal.services.candidates import PROFILE_FIELDS, one_decimal
 from portal.services.errors import NotFound, ValidationFailed, flatten_messages
 from portal.services.framework_loader import shipped_slugs
 from portal.services.pagination import Page, paginate
@@ -652,7 +652,7 @@ class _Writer:
             else:
                 values = {name: row.values.get(name) for name in row.given}
                 levels = row.values.get("assessments", [])
-            for name in _UPDATABLE:
+            for name in PROFILE_FIELDS:
                 if name in values:
                     value = values[name]
                     if name in ("years_product", "years_leadership"):
@@ -751,18 +751,6 @@ class _Writer:
         }
 
 
-_UPDATABLE = (
-    "name",
-    "email",
-    "headline",
-    "years_product",
-    "years_leadership",
-    "education",
-    "certifications",
-    "background",
-    "summary",
-    "work_history",
-)
 
 
 def _entry(competency: str, level: float, evidence: str) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from portal.services import candidates, framework, scorecards
 from portal.services.access import Actor
 from portal.services.errors import NotFound, ValidationFailed
 from portal.services.match_profiles import tenths
+from portal.services.pagination import Page
 from portal.vocabulary import EDUCATION_LEVELS
 
 VERDICTS = ("ready", "ready_with_gaps", "not_ready")
@@ -491,25 +492,12 @@ class MatchFilter:
 
 
 @dataclass(frozen=True)
-class RankedPage:
-    """One page of the ranking: (rank, candidate, match) rows and the number of matches."""
-
-    rows: list[tuple[int, Candidate, Match]]
-    total: int
-    page: int
-    page_size: int
+class RankedPage(Page):
+    """One page of the ranking; its items are (rank, candidate, match) rows."""
 
     @property
-    def pages(self) -> int:
-        return (self.total + self.page_size - 1) // self.page_size
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def rows(self) -> list[tuple[int, Candidate, Match]]:
+        return self.items
 
 
 def _ranking_columns(spec: Spec, organisation_id: int):
@@ -653,7 +641,7 @@ def rank(
         (first + index, people[cid], evaluate(spec, known[cid], steps))
         for index, cid in enumerate(ids)
     ]
-    return RankedPage(rows=rows, total=total, page=page, page_size=page_size)
+    return RankedPage(items=rows, total=total, page=page, page_size=page_size)
 
 
 # --- blind mode ----------------------------------------------------------------------------------
