@@ -93,7 +93,8 @@ def test_a_bad_key_name_is_a_field_error_in_the_form(client, make_recruiter, nam
         assert response.status_code == 422
         assert 'id="name-error"' in response.text
         assert api_keys.name_problems(name)[0] in response.text
-        assert "<form" in response.text and 'id="new-key"' not in response.text
+        assert "<form" in response.text
+        assert 'id="new-key"' not in response.text
 
 
 def test_cli_refuses_a_long_key_name_without_a_traceback(app, runner):

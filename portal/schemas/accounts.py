@@ -78,9 +78,7 @@ class ForgotPasswordSchema(ma.Schema):
 
 
 class ResetPasswordSchema(ma.Schema):
-    password = ma.fields.String(
-        required=True, error_messages={"required": "Enter a new password."}
-    )
+    password = ma.fields.String(required=True, error_messages={"required": "Enter a new password."})
 
 
 class InvitationSchema(ma.Schema):

@@ -751,8 +751,6 @@ class _Writer:
         }
 
 
-
-
 def _entry(competency: str, level: float, evidence: str) -> dict[str, Any]:
     return {"competency": competency, "level": level, "evidence": evidence}
 
