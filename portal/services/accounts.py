@@ -35,7 +35,9 @@ def _check_new_password(password: str, *, email: str, name: str = "", field: str
         raise ValidationFailed({field: problems})
 
 
-REGISTRATION_ATTEMPTS = 3
+# Each round of racing founders of one organisation name saves at least one of them, so this
+# many attempts lets that many found it at the same moment (more get "try again", never a 500).
+REGISTRATION_ATTEMPTS = 10
 
 
 class EmailTaken(ValidationFailed):
