@@ -21,6 +21,7 @@ from portal.models.idempotency import IdempotencyKey
 from portal.models.matching import InterviewLevels, MatchProfile
 from portal.models.password_resets import PasswordReset
 from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
+from portal.models.signup_requests import SignupRequest
 
 __all__ = [
     "Assessment",
@@ -45,6 +46,7 @@ __all__ = [
     "ScorecardCompetency",
     "ScorecardTemplate",
     "ScorecardVersion",
+    "SignupRequest",
     "SkillArea",
     "Step",
 ]
