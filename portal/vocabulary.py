@@ -16,7 +16,9 @@ API_KEY_NAME_MAX = 100
 
 # --- words -------------------------------------------------------------------------------------
 
-ROLES = ("recruiter", "candidate", "admin")
+ROLES = ("recruiter", "candidate", "admin", "interviewer")
+STAFF_ROLES = ("recruiter", "admin", "interviewer")  # people of an organisation (not candidates)
+INVITABLE_ROLES = ("recruiter", "interviewer")  # what a colleague can be invited as
 SCOPES = (
     "scorecards:read",
     "scorecards:write",
@@ -38,6 +40,11 @@ BACKGROUNDS = (
     "executive",
 )
 SOURCES = ("self", "interview")
+RATING_RANGE = (1, 5)  # an interviewer's rating of one competency
+RECOMMENDATIONS = ("strong_no", "no", "mixed", "yes", "strong_yes")
+EVALUATION_STATUSES = ("draft", "submitted", "superseded")
+SPREAD_FLAG = 2  # interviewers differing by this many levels or more are flagged
+QUESTIONS_MIN = 3  # suggested interview questions per competency in the framework
 
 # --- messages ------------------------------------------------------------------------------------
 

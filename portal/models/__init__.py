@@ -12,12 +12,14 @@ from portal.models.framework import (
     Competency,
     CompetencyIndicator,
     CompetencyLevel,
+    CompetencyQuestion,
     Responsibility,
     ScorecardTemplate,
     SkillArea,
     Step,
 )
 from portal.models.idempotency import IdempotencyKey
+from portal.models.interviews import Evaluation, EvaluationRating, Interview
 from portal.models.matching import InterviewLevels, MatchProfile
 from portal.models.password_resets import PasswordReset
 from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
@@ -41,6 +43,10 @@ __all__ = [
     "Competency",
     "CompetencyIndicator",
     "CompetencyLevel",
+    "CompetencyQuestion",
+    "Evaluation",
+    "EvaluationRating",
+    "Interview",
     "Responsibility",
     "Scorecard",
     "ScorecardCompetency",

@@ -42,7 +42,9 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('recruiter', 'candidate', 'admin')", name="role_known"),
+        CheckConstraint(
+            "role IN ('recruiter', 'candidate', 'admin', 'interviewer')", name="role_known"
+        ),
         CheckConstraint(
             "role = 'candidate' OR organisation_id IS NOT NULL", name="staff_in_organisation"
         ),
@@ -65,18 +67,28 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        """Recruiters and admins work inside an organisation."""
+        """Recruiters and admins: everything of their organisation."""
         return self.role in ("recruiter", "admin")
+
+    @property
+    def is_interviewer(self) -> bool:
+        """Staff who see only the interviews assigned to them."""
+        return self.role == "interviewer"
 
 
 class Invitation(db.Model):
-    """A one-time, expiring link for a colleague to join an organisation as a recruiter."""
+    """A one-time, expiring link for a colleague to join an organisation as a recruiter or an
+    interviewer."""
 
     __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint("role IN ('recruiter', 'interviewer')", name="role_invitable"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20), default="recruiter", server_default="recruiter")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -79,6 +79,9 @@ class Competency(db.Model):
     levels: Mapped[list["CompetencyLevel"]] = relationship(
         order_by="CompetencyLevel.level", cascade="all, delete-orphan"
     )
+    questions: Mapped[list["CompetencyQuestion"]] = relationship(
+        order_by="CompetencyQuestion.position", cascade="all, delete-orphan"
+    )
 
     @property
     def category(self) -> str:
@@ -89,6 +92,18 @@ class CompetencyIndicator(db.Model):
     """An observable behaviour that shows the competency, in the seed's own terms."""
 
     __tablename__ = "competency_indicators"
+    __table_args__ = (UniqueConstraint("competency_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CompetencyQuestion(db.Model):
+    """A question an interviewer can ask to probe the competency, in the seed's own terms."""
+
+    __tablename__ = "competency_questions"
     __table_args__ = (UniqueConstraint("competency_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
