@@ -18,6 +18,7 @@ from portal.models import (
     Competency,
     CompetencyIndicator,
     CompetencyLevel,
+    CompetencyQuestion,
     Responsibility,
     ScorecardTemplate,
     SkillArea,
@@ -26,7 +27,13 @@ from portal.models import (
 from portal.models.matching import SLOTS
 from portal.services.errors import ValidationFailed, flatten_messages
 from portal.services.framework import BENCHMARK_TEMPLATE_SLUG, SKILL_AREA_SLUGS
-from portal.vocabulary import EDUCATION_LEVELS, LEVEL_RANGE, WEIGHT_RANGE, YEARS_RANGE
+from portal.vocabulary import (
+    EDUCATION_LEVELS,
+    LEVEL_RANGE,
+    QUESTIONS_MIN,
+    WEIGHT_RANGE,
+    YEARS_RANGE,
+)
 
 FRAMEWORK_FILE = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
 
@@ -52,6 +59,8 @@ class _CompetencyDoc(ma.Schema):
     category = _slug
     description = _text
     indicators = ma.fields.List(_text, required=True, validate=ma.validate.Length(min=3))
+    # Suggested interview questions; counted below, where the message can name the competency.
+    questions = ma.fields.List(_text, load_default=list)
     levels = ma.fields.List(
         ma.fields.Nested(_LevelDoc), required=True, validate=ma.validate.Length(equal=5)
     )
@@ -60,6 +69,23 @@ class _CompetencyDoc(ma.Schema):
     def _levels_in_order(self, levels, **_):
         if [entry["level"] for entry in levels] != [1, 2, 3, 4, 5]:
             raise ma.ValidationError("Levels must be 1, 2, 3, 4, 5 in that order.")
+
+    @ma.validates_schema
+    def _enough_distinct_questions(self, doc, **_):
+        slug, questions = doc["slug"], doc["questions"]
+        problems = [
+            f"{slug}: the question {text!r} is listed twice."
+            for index, text in enumerate(questions)
+            if questions.index(text) != index
+        ]
+        if len(questions) < QUESTIONS_MIN:
+            problems.insert(
+                0,
+                f"{slug}: at least {QUESTIONS_MIN} interview questions are needed, "
+                f"{len(questions)} given.",
+            )
+        if problems:
+            raise ma.ValidationError(problems, "questions")
 
 
 class _ResponsibilityDoc(ma.Schema):
@@ -246,7 +272,8 @@ def _upsert_document(session: Session, doc: dict[str, Any]) -> None:
         )
         if competency.slot is None:
             competency.slot = _take_slot(free_slots, entry["slug"])
-        _sync_indicators(competency, entry["indicators"])
+        _sync_texts(competency.indicators, entry["indicators"], CompetencyIndicator)
+        _sync_texts(competency.questions, entry["questions"], CompetencyQuestion)
         _sync_levels(competency, entry["levels"])
         competencies[entry["slug"]] = competency
     for position, entry in enumerate(doc["responsibilities"]):
@@ -319,16 +346,22 @@ def _sync_links(owner: Responsibility | Step, wanted: list[Competency]) -> None:
         owner.competencies = wanted
 
 
-def _sync_indicators(competency: Competency, texts: list[str]) -> None:
-    current = {indicator.position: indicator for indicator in competency.indicators}
+def _sync_texts(
+    rows: list[CompetencyIndicator | CompetencyQuestion],
+    texts: list[str],
+    row_type: type[CompetencyIndicator | CompetencyQuestion],
+) -> None:
+    """Make an ordered list of text rows (a competency's indicators or questions) say `texts`:
+    rows are matched by position and edited in place, missing ones added, extra ones removed."""
+    current = {row.position: row for row in rows}
     for position, text in enumerate(texts):
         if position in current:
             if current[position].text != text:
                 current[position].text = text
         else:
-            competency.indicators.append(CompetencyIndicator(position=position, text=text))
+            rows.append(row_type(position=position, text=text))
     for position in set(current) - set(range(len(texts))):
-        competency.indicators.remove(current[position])
+        rows.remove(current[position])
 
 
 def _sync_levels(competency: Competency, levels: list[dict]) -> None:
