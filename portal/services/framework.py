@@ -128,6 +128,18 @@ def competencies_by_slug(session: Session, slugs: list[str]) -> dict[str, Compet
     return {competency.slug: competency for competency in session.scalars(statement)}
 
 
+def competencies_with_questions(session: Session, slugs: list[str]) -> list[Competency]:
+    """The competencies behind `slugs` (unknown ones left out) in framework order, with their
+    area, indicators, levels and suggested interview questions loaded: an interview kit."""
+    statement = (
+        select(Competency)
+        .options(*_COMPETENCY_DETAIL, selectinload(Competency.questions))
+        .where(Competency.slug.in_(slugs))
+        .order_by(Competency.position)
+    )
+    return list(session.scalars(statement))
+
+
 def responsibilities_needing(session: Session, competency: Competency) -> list[Responsibility]:
     statement = (
         select(Responsibility)
