@@ -5,6 +5,7 @@ import re
 import pytest
 
 from portal.services.framework_loader import read_framework_file
+from portal.vocabulary import QUESTIONS_MIN
 
 SEED_RESPONSIBILITIES = [
     "Developing and Implementing Product Strategy",
@@ -20,6 +21,7 @@ SEED_STEPS = [
     "Network and Build Relationships",
     "Pursue Education and Certifications",
 ]
+BEHAVIOURAL_OPENINGS = ("Tell me about ", "Walk me through ", "Give me an example ")
 JUDGEMENT_WORDS = re.compile(r"\b(good|strong|excellent|effective|great|solid|poor)\b", re.I)
 
 
@@ -47,6 +49,27 @@ def test_at_least_twelve_competencies_with_indicators_and_five_anchored_levels(d
             )
 
 
+def test_every_competency_has_distinct_behavioural_interview_questions(document):
+    for competency in document["competencies"]:
+        questions = competency["questions"]
+        assert QUESTIONS_MIN <= len(questions) <= 5, competency["slug"]
+        assert len({q.strip().lower() for q in questions}) == len(questions), competency["slug"]
+        for question in questions:
+            assert question.strip() == question, question
+            assert question.endswith(("?", ".")), question
+            assert question.startswith(BEHAVIOURAL_OPENINGS), question
+
+
+def test_interview_questions_reuse_the_wording_of_their_competency(document):
+    """Each question shares a three-word phrase (two of its words longer than three letters) with
+    its competency's description or indicators, which are themselves the seed article's words."""
+    for competency in document["competencies"]:
+        texts = [competency["description"], *competency["indicators"]]
+        source = set().union(*map(_trigrams, texts))
+        for question in competency["questions"]:
+            assert _trigrams(question) & source, (competency["slug"], question)
+
+
 def test_responsibilities_and_steps_carry_the_seed_titles_in_order(document):
     assert [r["title"] for r in document["responsibilities"]] == SEED_RESPONSIBILITIES
     assert [s["title"] for s in document["steps"]] == SEED_STEPS
@@ -66,3 +89,9 @@ def test_benchmark_is_a_valid_scorecard(document):
     assert any(entry["must_have"] for entry in benchmark["competencies"])
     assert 3 <= len(benchmark["outcomes"]) <= 8
     assert set(benchmark["responsibilities"]) == {r["slug"] for r in document["responsibilities"]}
+
+
+def _trigrams(text):
+    words = re.findall(r"[a-z'-]+", text.lower())
+    phrases = (tuple(words[i : i + 3]) for i in range(len(words) - 2))
+    return {phrase for phrase in phrases if sum(len(word) > 3 for word in phrase) >= 2}
