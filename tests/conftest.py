@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from portal import PROJECT_ROOT, create_app
 from portal.config import normalise_database_url
 from portal.extensions import db, limiter
-from portal.services import accounts, api_keys
+from portal.services import accounts, api_keys, mail
 from portal.services.access import Actor, Origin
 from portal.services.framework_loader import load_framework, read_framework_file
 
@@ -164,6 +164,31 @@ def assert_problem(response, status: int) -> dict:
     assert body["status"] == status
     assert {"type", "title", "status", "detail"} <= set(body)
     return body
+
+
+SIGN_UP_LINK = re.compile(r"(/signup/confirm/[\w-]+)")
+
+
+def sign_up_link(email: str) -> str:
+    """The path of the newest sign-up confirmation link mailed to `email`."""
+    links = [
+        found.group(1)
+        for message in mail.sent_to(accounts.normalise_email(email))
+        if (found := SIGN_UP_LINK.search(message.body))
+    ]
+    assert links, f"no sign-up link was mailed to {email}"
+    return links[-1]
+
+
+def sign_up(client, data: dict):
+    """Sign up as a person does: the form, then the link mailed to the address and its button.
+    Answers the button's answer (a 303 to where sign-up leads), or the form's own when it is
+    refused (422 with the field errors)."""
+    sent = post_form(client, "/signup", data)
+    if sent.status_code != 303:
+        return sent
+    assert sent.location == "/signup/sent", sent.location
+    return post_form(client, sign_up_link(data["email"]), {})
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

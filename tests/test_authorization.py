@@ -242,6 +242,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.sign_up", "POST"): Entry(
         fixed("/signup"), anonymous_form(422, signed_in=303), probe=count_of("User"), changes=False
     ),
+    # A sign-up is confirmed by the link mailed to its address: an unknown (or spent, or
+    # expired) link is not found for everyone; the valid one is tested in
+    # tests/test_sign_up_confirmation.py.
+    ("accounts.sign_up_sent", "GET"): Entry(fixed("/signup/sent"), public()),
+    ("accounts.confirm_sign_up", "GET"): Entry(fixed("/signup/confirm/not-a-token"), public(404)),
+    ("accounts.confirm_sign_up", "POST"): Entry(
+        fixed("/signup/confirm/not-a-token"), public(404), probe=count_of("User"), changes=False
+    ),
     ("accounts.sign_in", "GET"): Entry(fixed("/signin"), public()),
     ("accounts.sign_in", "POST"): Entry(fixed("/signin"), public(422)),
     ("accounts.forgot_password", "GET"): Entry(fixed("/password/forgot"), public()),

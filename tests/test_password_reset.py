@@ -176,9 +176,9 @@ def test_sign_up_with_a_taken_email_mails_its_owner_and_says_nothing(app, client
     taken = make_candidate()
     answer = _sign_up(client, taken.upper())
     assert answer.status_code == 303
-    assert answer.headers["Location"] == "/signin"
-    page = client.get("/signin").text
-    assert "Check your email" in page
+    assert answer.headers["Location"] == "/signup/sent"
+    page = client.get("/signup/sent").text
+    assert "Check your inbox" in page
     assert "already" not in page
     (warning,) = mail.sent_to(taken)
     assert "tried to create an account" in warning.subject

@@ -13,7 +13,7 @@ from portal.models import Organisation, User
 from portal.models.accounts import SCOPES
 from portal.services import candidates, match_reveals, scorecards
 from portal.services.access import Actor, Origin
-from tests.conftest import PASSWORD, post_form, sign_in, unique_email
+from tests.conftest import PASSWORD, post_form, sign_in, sign_up, unique_email
 
 SHARE_LINK = re.compile(r'id="share-url" value="(http://localhost/share/([0-9A-Z-]+))"')
 
@@ -165,9 +165,8 @@ def test_a_visitor_who_is_not_signed_in_signs_in_or_up_and_comes_back_to_the_lin
     newcomer = app.test_client()
     signup = newcomer.get(f"/signup?next={path}")
     assert re.search(r'value="candidate"\s+checked', signup.text)
-    created = post_form(
+    created = sign_up(
         newcomer,
-        "/signup",
         {
             "role": "candidate",
             "name": "Nia New",

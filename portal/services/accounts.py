@@ -6,12 +6,13 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.models import ApiKey, Invitation, Organisation, PasswordReset, User
+from portal.models import ApiKey, Invitation, Organisation, PasswordReset, SignupRequest, User
 from portal.models.types import utcnow
 from portal.services import audit, mail
 from portal.services.access import Actor, Origin
@@ -22,6 +23,7 @@ from portal.vocabulary import SCOPES
 
 INVITATION_LIFETIME = timedelta(days=7)
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+SIGN_UP_LIFETIME = timedelta(hours=24)  # how long a sign-up's confirmation link works
 SIGN_IN_FAILED = "Email or password is wrong."
 
 
@@ -113,15 +115,41 @@ def register_recruiter(
     # The password is judged first, so its problems never depend on whether the email is taken.
     _check_new_password(password, email=email, name=name)
     _check_email_free(session, email)
-    password_hash = hash_password(password)
+    return _save_account(
+        session,
+        email=email,
+        name=name,
+        role="recruiter",
+        password_hash=hash_password(password),
+        organisation_name=organisation_name,
+    )
+
+
+def _save_account(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password_hash: str,
+    organisation_name: str = "",
+    first: Callable[[], None] = lambda: None,
+) -> User:
+    """Save a checked account and commit; a recruiter founds their organisation. `first` adds
+    its writes to the same transaction, before the account's. A concurrent sign-up that took the
+    email gets EmailTaken, as a sequential duplicate would; one that took the organisation's slug
+    makes it try again."""
     for _ in range(REGISTRATION_ATTEMPTS):
         try:
-            organisation = create_organisation(session, organisation_name)
+            first()
+            organisation = (
+                create_organisation(session, organisation_name) if role == "recruiter" else None
+            )
             user = User(
                 email=email,
                 name=name,
                 password_hash=password_hash,
-                role="recruiter",
+                role=role,
                 organisation=organisation,
             )
             session.add(user)
@@ -140,13 +168,12 @@ def _after_lost_race(session: Session, email: str) -> None:
 
 
 def register_candidate(session: Session, *, email: str, password: str, name: str) -> User:
-    try:
-        user = create_user(session, email=email, password=password, role="candidate", name=name)
-        session.commit()
-    except IntegrityError:
-        _after_lost_race(session, normalise_email(email))
-        raise
-    return user
+    email = normalise_email(email)
+    _check_new_password(password, email=email, name=name)
+    _check_email_free(session, email)
+    return _save_account(
+        session, email=email, name=name, role="candidate", password_hash=hash_password(password)
+    )
 
 
 def authenticate(session: Session, email: str, password: str, origin: Origin) -> User:
@@ -381,6 +408,167 @@ def reset_password(session: Session, token: str, new: str, origin: Origin) -> Us
     )
     session.commit()
     return user
+
+
+# --- sign-up confirmed by mail ------------------------------------------------------------------
+# The sign-up form answers alike whether or not the email has an account (anyone can type any
+# address): the account is created only when the link mailed to the address is used, and the
+# owner of a taken address is told by mail instead.
+
+SIGN_UP_LINK_INVALID = (
+    "This sign-up link is not valid any more: it was used already, or it is over "
+    f"{SIGN_UP_LIFETIME.total_seconds() / 3600:.0f} hours old. Sign up again to get a new one."
+)
+ALREADY_REGISTERED = "This email address already has an account. Sign in with it."
+NEXT_PATH_MAX = 2000  # a longer landing page is not kept: the user lands on the dashboard
+
+
+class SignUpLinkInvalid(NotFound):
+    """A sign-up link that is unknown, used or expired: nothing is created."""
+
+
+class AlreadyRegistered(Conflict):
+    """A confirmed sign-up whose email got an account meanwhile (another sign-up, an invitation):
+    only the owner of the address can see this, so it is said plainly."""
+
+
+@dataclass(frozen=True)
+class SignUpLinks:
+    """Where the mails point: the confirmation link of a token, the sign-in and reset pages."""
+
+    confirm: Callable[[str], str]
+    sign_in: str
+    reset: str
+
+
+@dataclass(frozen=True)
+class ConfirmedSignUp:
+    user: User
+    next_path: str  # where the user meant to go once signed up ("" for the dashboard)
+
+
+def request_sign_up(
+    session: Session,
+    *,
+    role: str,
+    email: str,
+    password: str,
+    name: str,
+    organisation_name: str,
+    next_path: str,
+    origin: Origin,
+    links: SignUpLinks,
+) -> None:
+    """Keep a sign-up until its address confirms it, and mail the confirmation link; when the
+    address has an account already, keep nothing and mail its owner instead. Both ways do the
+    same work (the password is judged and hashed), so neither the answer nor its time tells an
+    account exists. Only the password's hash and the link's hash are stored."""
+    email = normalise_email(email)
+    _check_new_password(password, email=email, name=name)
+    password_hash = hash_password(password)
+    owner = session.scalar(select(User).where(User.email == email))
+    audit.record(
+        session,
+        "sign_up.requested",
+        origin,
+        organisation_id=owner.organisation_id if owner else None,
+        subject=email,
+    )
+    if owner is not None:
+        session.commit()
+        warn_of_sign_up_attempt(email, links.sign_in, links.reset)
+        return
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        SignupRequest(
+            token_hash=_token_hash(token),
+            email=email,
+            name=name,
+            role=role,
+            organisation_name=organisation_name.strip() if role == "recruiter" else "",
+            password_hash=password_hash,
+            next_path=next_path if len(next_path) <= NEXT_PATH_MAX else "",
+            created_at=now,
+            expires_at=now + SIGN_UP_LIFETIME,
+        )
+    )
+    session.commit()
+    hours = SIGN_UP_LIFETIME.total_seconds() / 3600
+    mail.send(
+        email,
+        "Confirm your CPO Readiness Portal account",
+        "Someone (hopefully you) signed up for a CPO Readiness Portal account with this email "
+        "address.\n\n"
+        f"To create the account, open this link within {hours:.0f} hours; it works once:\n"
+        f"{links.confirm(token)}\n\n"
+        "If it was not you, ignore this message: no account is created.",
+    )
+
+
+def open_sign_up(session: Session, token: str) -> SignupRequest:
+    """The unused, unexpired sign-up behind a link (AlreadyRegistered when its address got an
+    account meanwhile); anything else is not found."""
+    pending = session.scalar(
+        select(SignupRequest).where(SignupRequest.token_hash == _token_hash(token))
+    )
+    if pending is None or pending.used_at is not None or pending.expires_at <= utcnow():
+        raise SignUpLinkInvalid(SIGN_UP_LINK_INVALID)
+    if session.scalar(select(User.id).where(User.email == pending.email)) is not None:
+        raise AlreadyRegistered(ALREADY_REGISTERED)
+    return pending
+
+
+def confirm_sign_up(session: Session, token: str, origin: Origin) -> ConfirmedSignUp:
+    """Create the account a sign-up link stands for, as sign-up always did (a recruiter founds
+    their organisation), and spend the link in the same transaction."""
+    try:
+        pending = open_sign_up(session, token)
+    except AlreadyRegistered:
+        _refuse_as_registered(session, _token_hash(token))
+
+    def spend() -> None:
+        # Checked and spent in one statement: two tabs cannot both use the link.
+        if not _spend_sign_up(session, pending.token_hash):
+            session.rollback()
+            raise SignUpLinkInvalid(SIGN_UP_LINK_INVALID)
+
+    try:
+        user = _save_account(
+            session,
+            email=pending.email,
+            name=pending.name,
+            role=pending.role,
+            password_hash=pending.password_hash,
+            organisation_name=pending.organisation_name,
+            first=spend,
+        )
+    except EmailTaken:  # a concurrent sign-up or invitation of this address saved first
+        _refuse_as_registered(session, pending.token_hash)
+    audit.record(
+        session, "sign_up.confirmed", origin, actor=Actor.for_user(user), subject=user.email
+    )
+    session.commit()
+    return ConfirmedSignUp(user, pending.next_path)
+
+
+def _refuse_as_registered(session: Session, token_hash: str) -> NoReturn:
+    """The address has an account: the link is spent. When this very link was spent meanwhile
+    (used twice at once), it is the link that is refused."""
+    spent = _spend_sign_up(session, token_hash)
+    session.commit()
+    if not spent:
+        raise SignUpLinkInvalid(SIGN_UP_LINK_INVALID)
+    raise AlreadyRegistered(ALREADY_REGISTERED)
+
+
+def _spend_sign_up(session: Session, token_hash: str) -> bool:
+    spent = session.execute(
+        update(SignupRequest)
+        .where(SignupRequest.token_hash == token_hash, SignupRequest.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    return spent.rowcount == 1
 
 
 def warn_of_sign_up_attempt(email: str, sign_in_link: str, reset_link: str) -> None:

@@ -31,10 +31,11 @@ RESET_SENT = (
     "The link works once, for an hour."
 )
 PASSWORD_RESET_DONE = "Your password is changed and every session is signed out. Sign in."  # noqa: S105
-SIGN_UP_SENT = (
-    "Check your email: we sent a message to that address about your account. "
-    "If it does not arrive in a few minutes, look in your spam folder."
-)
+# Sign-up mails whatever address is typed: per client, and per address (one inbox not flooded).
+SIGN_UP_LIMIT = "20 per hour"
+SIGN_UP_ADDRESS_LIMIT = "5 per minute; 20 per hour"
+SIGN_UP_CONFIRM_LIMIT = "10 per minute; 60 per hour"  # links are unguessable; this caps load
+SIGN_UP_SENT_TO = "sign_up_sent_to"  # the session key of the address the last sign-up mailed
 
 
 def _start_session(user) -> None:
@@ -42,10 +43,17 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+def _sign_up_address_key() -> str:
+    return "signup:" + accounts.normalise_email(request.form.get("email", ""))
+
+
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(SIGN_UP_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_UP_ADDRESS_LIMIT, methods=["POST"], key_func=_sign_up_address_key)
 def sign_up():
-    """Create an account: a recruiter founds an organisation, a candidate gets a profile."""
+    """Ask for an account: a link mailed to the address creates it (a recruiter founds an
+    organisation, a candidate gets a profile). The answer is the same whether or not the
+    address has an account already; its owner is told by mail."""
     if current_user.is_authenticated:
         return see_other(local_path(_next_from_query(), url_for("accounts.dashboard")))
     # Someone arriving from a share link signs up as a candidate unless they choose otherwise.
@@ -56,37 +64,67 @@ def sign_up():
         form, errors = load_form(SignUpSchema())
         if not errors:
             try:
-                user = _register(form)
-            except accounts.EmailTaken:
-                # Not said here (anyone can type any address); the address's owner gets a mail.
-                accounts.warn_of_sign_up_attempt(
-                    form["email"],
-                    url_for("accounts.sign_in", _external=True),
-                    url_for("accounts.forgot_password", _external=True),
-                )
-                flash(SIGN_UP_SENT, "info")
-                return see_other(url_for("accounts.sign_in"))
+                _request_sign_up(form)
             except ValidationFailed as error:
                 errors = error.errors
             else:
-                _start_session(user)
-                return see_other(local_path(form.get("next"), url_for("accounts.dashboard")))
+                session[SIGN_UP_SENT_TO] = accounts.normalise_email(form["email"])
+                return see_other(url_for("accounts.sign_up_sent"))
     form.pop("password", None)
     return _form_page("accounts/signup.html", form, errors)
 
 
-def _register(form: dict):
-    if form["role"] == "recruiter":
-        return accounts.register_recruiter(
-            db.session,
-            email=form["email"],
-            password=form["password"],
-            name=form["name"],
-            organisation_name=form["organisation_name"],
-        )
-    return accounts.register_candidate(
-        db.session, email=form["email"], password=form["password"], name=form["name"]
+def _request_sign_up(form: dict) -> None:
+    accounts.request_sign_up(
+        db.session,
+        role=form["role"],
+        email=form["email"],
+        password=form["password"],
+        name=form["name"],
+        organisation_name=form["organisation_name"],
+        next_path=local_path(form.get("next"), ""),
+        origin=request_origin(),
+        links=accounts.SignUpLinks(
+            confirm=lambda token: url_for("accounts.confirm_sign_up", token=token, _external=True),
+            sign_in=url_for("accounts.sign_in", _external=True),
+            reset=url_for("accounts.forgot_password", _external=True),
+        ),
     )
+
+
+@bp.get("/signup/sent")
+def sign_up_sent():
+    """Check your inbox: the same page whether or not the address has an account."""
+    return render_template(
+        "accounts/signup_sent.html",
+        email=session.get(SIGN_UP_SENT_TO, ""),
+        hours=accounts.SIGN_UP_LIFETIME.total_seconds() / 3600,
+    )
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(SIGN_UP_CONFIRM_LIMIT, methods=["POST"])
+def confirm_sign_up(token):
+    """A sign-up link: the GET only shows the account to create (mail scanners open links),
+    its button POSTs to create it, signs in and goes where the sign-up was heading."""
+    if not _posted():
+        pending = accounts.open_sign_up(db.session, token)
+        return render_template("accounts/signup_confirm.html", pending=pending, token=token)
+    confirmed = accounts.confirm_sign_up(db.session, token, request_origin())
+    _start_session(confirmed.user)
+    return see_other(local_path(confirmed.next_path, url_for("accounts.dashboard")))
+
+
+@bp.errorhandler(accounts.SignUpLinkInvalid)
+@bp.errorhandler(accounts.AlreadyRegistered)
+def sign_up_link_refused(error):
+    """A spent, expired or unknown sign-up link, or an address that has an account meanwhile:
+    say so, with the way on (sign up again, or sign in)."""
+    return render_template(
+        "accounts/signup_refused.html",
+        detail=error.detail,
+        registered=isinstance(error, accounts.AlreadyRegistered),
+    ), error.status
 
 
 @bp.route("/signin", methods=["GET", "POST"])
