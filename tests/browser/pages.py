@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from portal import PROJECT_ROOT
+from tests.conftest import sign_up_link
 
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -98,13 +99,28 @@ class SignUpPage:
         self.page.goto("/signup")
         return self
 
-    def sign_up_recruiter(self, name: str, email: str, password: str, organisation: str) -> None:
+    def send_recruiter(self, name: str, email: str, password: str, organisation: str) -> None:
+        """Fill in and send the form as a recruiter: the inbox page, or the form's errors."""
         self.recruiter.check()
         self.name.fill(name)
         self.email.fill(email)
         self.password.fill(password)
         self.organisation.fill(organisation)
         self.submit.click()
+
+    def sign_up_recruiter(self, name: str, email: str, password: str, organisation: str) -> None:
+        """Sign up as a recruiter and confirm with the link mailed to the address."""
+        self.send_recruiter(name, email, password, organisation)
+        confirm_sign_up(self.page, email)
+
+
+def confirm_sign_up(page: Page, email: str) -> None:
+    """After the sign-up form: open the link mailed to `email` and press its button, which
+    creates the account and signs in. The live server runs in the tests' process, so the link
+    is read from the log mail backend's outbox."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    page.goto(sign_up_link(email))
+    page.get_by_role("button", name="Create my account").click()
 
 
 class SignInPage:
@@ -248,13 +264,14 @@ class ScorecardVersionPage:
 
 
 def sign_up_candidate(page: Page, name: str, email: str, password: str) -> None:
-    """Sign up on /signup as an aspiring CPO (no organisation)."""
+    """Sign up on /signup as an aspiring CPO (no organisation) and confirm by the mailed link."""
     form = SignUpPage(page).open()
     form.candidate.check()
     form.name.fill(name)
     form.email.fill(email)
     form.password.fill(password)
     form.submit.click()
+    confirm_sign_up(page, email)
 
 
 class ProfileNav:

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, unique_email
+from tests.conftest import PASSWORD, sign_up_link, unique_email
 
 from .pages import (
     ApiKeysPage,
@@ -193,7 +193,7 @@ def test_a_too_short_password_is_refused_next_to_the_field(new_page, browser_err
     email = unique_email("short")
     sign_up = SignUpPage(page).open()
 
-    sign_up.sign_up_recruiter("Sam Short", email, "short", ORGANISATION)
+    sign_up.send_recruiter("Sam Short", email, "short", ORGANISATION)
 
     expect(sign_up.password).to_have_attribute("aria-invalid", "true")
     expect(sign_up.password).to_have_attribute("aria-describedby", "password-error")
@@ -255,6 +255,31 @@ def assert_accessible(page: Page, path: str) -> None:
 def test_public_account_pages_have_no_serious_accessibility_violations(page, path):
     open_ok(page, path)
     assert_accessible(page, path)
+
+
+def test_sign_up_is_confirmed_by_the_mailed_link_once(page, browser_errors):
+    name, email = "Cleo Confirm", unique_email("confirm")
+    SignUpPage(page).open().send_recruiter(name, email, PASSWORD, ORGANISATION)
+    expect(page).to_have_url(re.compile(r"/signup/sent$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    expect(page.locator("main")).to_contain_text(email)
+    expect(Nav(page).sign_in).to_be_visible()  # nobody is signed in yet
+    assert_accessible(page, "/signup/sent")
+
+    link = sign_up_link(email)
+    page.goto(link)
+    expect(page.locator("main")).to_contain_text(name)
+    expect(page.locator("main")).to_contain_text(ORGANISATION)
+    assert_accessible(page, "/signup/confirm/<token>")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page).to_have_url(DASHBOARD_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {name}")
+
+    browser_errors.allow_status(404, link)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This sign-up link does not work")
+    expect(page.locator("main").get_by_role("link", name="Sign up again")).to_be_visible()
+    assert_accessible(page, "/signup/confirm/<used token>")
 
 
 def test_sign_up_errors_have_no_serious_accessibility_violations(page, browser_errors):
