@@ -1,6 +1,7 @@
 """Sign up, sign in and out, the account page, invitations and API keys."""
 
 from flask import Blueprint, flash, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import page_actor, request_origin
@@ -44,7 +45,9 @@ def _start_session(user) -> None:
 
 
 def _sign_up_address_key() -> str:
-    return "signup:" + accounts.normalise_email(request.form.get("email", ""))
+    email = accounts.normalise_email(request.form.get("email", ""))
+    # A blank address (refused by the form anyway) counts against the client, not one shared key.
+    return "signup:" + (email or get_remote_address())
 
 
 @bp.route("/signup", methods=["GET", "POST"])
