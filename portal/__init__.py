@@ -71,11 +71,22 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.api import candidates as candidates_api
+    from portal.api import evaluations as evaluations_api
     from portal.api import framework as framework_api
     from portal.api import matches as matches_api
     from portal.api import me, ops
     from portal.api import scorecards as scorecards_api
-    from portal.web import accounts, candidates, matches, pages, profile, readiness, scorecards
+    from portal.web import (
+        accounts,
+        candidates,
+        interview_plans,
+        interviews,
+        matches,
+        pages,
+        profile,
+        readiness,
+        scorecards,
+    )
     from portal.web import framework as framework_pages
 
     # The API authenticates per request (bearer key, or session plus CSRF header for writes).
@@ -85,10 +96,19 @@ def _register_blueprints(app: Flask) -> None:
         scorecards_api.blp,
         candidates_api.blp,
         matches_api.blp,
+        evaluations_api.blp,
     ):
         rest_api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     csrf.exempt(ops.bp)
     pages_blueprints = (pages.bp, framework_pages.bp, accounts.bp, scorecards.bp, candidates.bp)
-    for blueprint in (ops.bp, *pages_blueprints, profile.bp, matches.bp, readiness.bp):
+    interview_pages = (interview_plans.bp, interviews.bp)
+    for blueprint in (
+        ops.bp,
+        *pages_blueprints,
+        profile.bp,
+        matches.bp,
+        readiness.bp,
+        *interview_pages,
+    ):
         app.register_blueprint(blueprint)
