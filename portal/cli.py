@@ -46,7 +46,7 @@ def seed(with_demo: bool) -> None:
     if with_demo:
         click.echo("Demo logins (password for all: " + demo.DEMO_PASSWORD + "):")
         for user in demo.seed_demo(db.session):
-            click.echo(f"  {user.role:<10} {user.email}")
+            click.echo(f"  {user.role:<11} {user.email}")
 
 
 users = AppGroup("users", help="Manage user accounts.")

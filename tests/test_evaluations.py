@@ -403,3 +403,25 @@ def test_interview_evidence_stays_with_the_organisation_that_gathered_it(
     readiness = matching.readiness(session, user)
     for role in readiness:
         assert all(gap.source != "interview" for gap in role.match.gaps)
+
+
+def test_the_demo_has_an_interview_plan_with_one_kit_submitted(app, runner, session):
+    for _ in range(2):  # idempotent
+        result = runner.invoke(args=["seed", "--demo"])
+        assert result.exit_code == 0
+    assert "interviewer ivy@acme.example" in result.output
+    ivy, ian = (
+        Actor.for_user(session.scalar(select(User).where(User.email == email)))
+        for email in ("ivy@acme.example", "ian@acme.example")
+    )
+    todo = {item.status for item in interviews.interviews_to_do(session, ivy)}
+    assert todo == {"submitted"}
+    assert {item.status for item in interviews.interviews_to_do(session, ian)} == {"not started"}
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Evaluation)
+            .where(Evaluation.interviewer_id == ivy.user_id)
+        )
+        == 1
+    )

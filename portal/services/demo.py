@@ -1,18 +1,21 @@
-"""Demo data for a first look: an organisation, a recruiter, two candidates who share their
-profiles, a published scorecard cloned from the CPO benchmark, and a small candidate pool."""
+"""Demo data for a first look: an organisation, a recruiter, two interviewers, two candidates
+who share their profiles, a published scorecard cloned from the CPO benchmark, a small candidate
+pool, and an interview plan with one evaluation submitted and one kit still to fill."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Candidate, Scorecard, User
+from portal.models import Candidate, Evaluation, Scorecard, User
 from portal.models.accounts import SCOPES
-from portal.services import accounts, candidates, scorecards
+from portal.services import accounts, candidates, evaluations, interviews, scorecards
 from portal.services.access import Actor
 
 DEMO_PASSWORD = "demo-portal-cpo-2026"  # noqa: S105  (published for the demo)
 DEMO_ORGANISATION = ("Acme Product Co", "acme")
 DEMO_USERS = (
     ("recruiter@acme.example", "recruiter", "Riley Recruiter"),
+    ("ivy@acme.example", "interviewer", "Ivy Interviewer"),
+    ("ian@acme.example", "interviewer", "Ian Interviewer"),
     ("ada@candidates.example", "candidate", "Ada Lovelace"),
     ("grace@candidates.example", "candidate", "Grace Hopper"),
 )
@@ -88,6 +91,22 @@ DEMO_POOL = (
         },
     ),
 )
+# Who interviews Morgan Vale for the demo scorecard, on what; Ivy has submitted her evaluation.
+DEMO_INTERVIEWED = "Morgan Vale"
+DEMO_PLAN = (
+    ("ivy@acme.example", ["product-strategy", "team-leadership", "data-driven-decision-making"]),
+    ("ian@acme.example", ["product-strategy", "stakeholder-communication", "team-leadership"]),
+)
+DEMO_EVALUATION = {
+    "interviewer": "ivy@acme.example",
+    "ratings": [
+        {"competency": "product-strategy", "rating": 4, "note": "Clear vision, tied to goals."},
+        {"competency": "team-leadership", "rating": 3, "note": "Has led one team of five."},
+        {"competency": "data-driven-decision-making", "rating": 4, "note": "Solid metrics."},
+    ],
+    "recommendation": "yes",
+    "summary": "Strong strategist; leadership at scale still to prove.",
+}
 DEMO_SELF_ASSESSMENTS = {
     "ada@candidates.example": (
         "Head of Product",
@@ -123,6 +142,7 @@ def seed_demo(session: Session) -> list[User]:
     for user in users:
         if user.role == "candidate":
             _own_profile(session, user, slug)
+    _interviews(session, Actor.for_user(users[0]))
     return users
 
 
@@ -164,6 +184,30 @@ def _pool(session: Session, actor: Actor) -> None:
             candidates.create_candidate(
                 session, actor, _profile(name, headline, product, leading, education, levels)
             )
+
+
+def _interviews(session: Session, recruiter: Actor) -> None:
+    scorecard_id = session.scalar(
+        select(Scorecard.id).where(
+            Scorecard.organisation_id == recruiter.organisation_id,
+            Scorecard.title == DEMO_SCORECARD,
+        )
+    )
+    candidate_id = session.scalar(
+        select(Candidate.id).where(
+            Candidate.organisation_id == recruiter.organisation_id,
+            Candidate.name == DEMO_INTERVIEWED,
+        )
+    )
+    for email, focus in DEMO_PLAN:
+        interviews.assign(session, recruiter, scorecard_id, candidate_id, email, focus)
+    submitted = session.scalar(
+        select(Evaluation.id).where(
+            Evaluation.scorecard_id == scorecard_id, Evaluation.candidate_id == candidate_id
+        )
+    )
+    if submitted is None:
+        evaluations.submit(session, recruiter, scorecard_id, candidate_id, DEMO_EVALUATION)
 
 
 def _own_profile(session: Session, user: User, organisation_slug: str) -> None:
