@@ -120,7 +120,8 @@ def test_each_submission_moves_the_score_as_the_formula_predicts(session, world)
     match = score(session, world)
     assert match.score == predicted({FOCUS[0]: 3, FOCUS[1]: 2, FOCUS[2]: 2})
     sources = {gap.competency: gap.source for gap in match.gaps}
-    assert sources[FOCUS[0]] == "interview" and sources[FOCUS[1]] == "self"
+    assert sources[FOCUS[0]] == "interview"
+    assert sources[FOCUS[1]] == "self"
 
     submit(
         session,
@@ -198,7 +199,7 @@ def test_another_interviewers_evaluation_cannot_be_superseded(session, world):
 
 
 @pytest.mark.parametrize(
-    "ratings, field",
+    ("ratings", "field"),
     [
         ([rating("data-driven-decision-making", 3)], "ratings.0.competency"),
         ([rating(FOCUS[0], 6)], "ratings.0.rating"),
@@ -281,7 +282,8 @@ def test_an_interviewer_sees_the_others_only_after_submitting(session, world):
     evaluations.submit_draft(session, ada, ada_interview.id)
 
     kit = evaluations.kit(session, bo, bo_interview.id)
-    assert kit.others_hidden and kit.others == []
+    assert kit.others_hidden
+    assert kit.others == []
     assert evaluations.evaluations_for(session, bo, world["scorecard"], world["candidate"]) == []
     evaluations.save_draft(
         session, bo, bo_interview.id, {"ratings": [rating(FOCUS[0], 2)], "recommendation": "no"}
@@ -294,7 +296,8 @@ def test_an_interviewer_sees_the_others_only_after_submitting(session, world):
     )
     evaluations.submit_draft(session, bo, bo_interview.id)
     kit = evaluations.kit(session, bo, bo_interview.id)
-    assert not kit.others_hidden and [e.interviewer_id for e in kit.others] == [ada.user_id]
+    assert not kit.others_hidden
+    assert [e.interviewer_id for e in kit.others] == [ada.user_id]
     with pytest.raises(NotFound):
         evaluations.kit(session, bo, ada_interview.id)
 
@@ -312,8 +315,8 @@ def test_a_submitted_kit_is_final_and_a_correction_supersedes_it(session, world)
     interview = interviews.assign(
         session, recruiter, world["scorecard"], world["candidate"], world["emails"][0], FOCUS
     )
+    evaluations.save_draft(session, ada, interview.id, {"ratings": [rating(FOCUS[0], None)]})
     with pytest.raises(ValidationFailed) as refused:
-        evaluations.save_draft(session, ada, interview.id, {"ratings": [rating(FOCUS[0], None)]})
         evaluations.submit_draft(session, ada, interview.id)
     assert set(refused.value.errors) == {"ratings", "recommendation"}
     evaluations.save_draft(
@@ -425,3 +428,46 @@ def test_the_demo_has_an_interview_plan_with_one_kit_submitted(app, runner, sess
         )
         == 1
     )
+
+
+def test_concurrent_submissions_all_count_and_a_double_submit_gets_one_answer(app, world):
+    """Interviewers submitting at the same moment: every rating reaches the interview level;
+    the same interviewer submitting twice at once gets one 201 and one conflict, never a 500."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from portal.extensions import db
+
+    ada, bo = world["emails"]
+    racers = [(ada, 5), (bo, 2), (ada, 4)]
+    start = Barrier(len(racers))
+
+    def race(racer: tuple[str, int]) -> str:
+        email, value = racer
+        with app.app_context():
+            start.wait()
+            try:
+                submit(
+                    db.session,
+                    world,
+                    world["recruiter"],
+                    [rating(FOCUS[1], value)],
+                    interviewer=email,
+                )
+                return "created"
+            except Conflict:
+                return "conflict"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(len(racers)) as pool:
+        outcomes = sorted(pool.map(race, racers))
+    assert outcomes == ["conflict", "created", "created"]
+    with app.app_context():
+        assert world["candidate"] not in match_profiles.stale_candidates(db.session)
+        gaps = matching.candidate_match(
+            db.session, world["recruiter"], world["scorecard"], world["candidate"]
+        )[-1].gaps
+        # Bo's 2 and whichever of Ada's two won: (5 + 2) / 2 or (4 + 2) / 2.
+        assert {g.competency: g.level for g in gaps}[FOCUS[1]] in (3.5, 3.0)
+        db.session.remove()

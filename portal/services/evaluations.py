@@ -269,19 +269,19 @@ def _finish(
     evaluation.updated_at = now
     evaluation.submitted_by_id = actor.user_id
     evaluation.submitted_by_key_id = actor.api_key_id
-    session.add(evaluation)
-    match_profiles.refresh_interview_levels(
-        session, evaluation.organisation_id, evaluation.candidate_id
-    )
-    audit.record(
-        session,
-        "evaluation.submitted",
-        origin,
-        actor=actor,
-        subject=str(evaluation.id),
-        detail={"candidate": evaluation.candidate_id, "scorecard": evaluation.scorecard_id},
-    )
     try:
+        session.add(evaluation)
+        match_profiles.refresh_interview_levels(
+            session, evaluation.organisation_id, evaluation.candidate_id
+        )
+        audit.record(
+            session,
+            "evaluation.submitted",
+            origin,
+            actor=actor,
+            subject=str(evaluation.id),
+            detail={"candidate": evaluation.candidate_id, "scorecard": evaluation.scorecard_id},
+        )
         session.commit()
     except IntegrityError:  # a concurrent submission took the slot first
         session.rollback()
