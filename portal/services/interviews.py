@@ -6,7 +6,7 @@ Evaluations (the kits interviewers fill) live in portal.services.evaluations.
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -80,6 +80,8 @@ class Plan:
     uncovered: list[dict[str, Any]]  # the version's competency entries nobody probes
     probed_once: list[dict[str, Any]]  # must-haves only one interviewer probes
     staff: list[User]
+    # interview id -> "not started", "draft" or "submitted" (a draft's content stays private)
+    statuses: dict[int, str] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
@@ -127,7 +129,21 @@ def plan(session: Session, actor: Actor, scorecard_id: int, candidate_id: int) -
             entry for entry in entries if entry["must_have"] and probes[entry["competency"]] == 1
         ],
         staff=staff_members(session, scorecard.organisation_id),
+        statuses=_plan_statuses(session, scorecard.id, candidate.id, interviews),
     )
+
+
+def _plan_statuses(
+    session: Session, scorecard_id: int, candidate_id: int, interviews: list[Interview]
+) -> dict[int, str]:
+    """Each planned interview's status, from its interviewer's evaluations (one query)."""
+    by_person = _status_by(
+        session,
+        (Evaluation.interviewer_id,),
+        Evaluation.scorecard_id == scorecard_id,
+        Evaluation.candidate_id == candidate_id,
+    )
+    return {i.id: by_person.get((i.interviewer_id,), "not started") for i in interviews}
 
 
 def _focus(version: ScorecardVersion, focus: list[str]) -> list[str]:
@@ -235,16 +251,25 @@ def interviews_to_do(session: Session, actor: Actor) -> list[ToDo]:
 def _statuses(session: Session, user_id: int) -> dict[tuple[int, int], str]:
     """(scorecard id, candidate id) -> "submitted" if the user has a current submission, else
     "draft" if they have a draft."""
+    return _status_by(
+        session,
+        (Evaluation.scorecard_id, Evaluation.candidate_id),
+        Evaluation.interviewer_id == user_id,
+    )
+
+
+def _status_by(session: Session, keys: tuple, *conditions) -> dict[tuple, str]:
+    """`keys` -> "submitted" where a current submission exists, else "draft" where a draft
+    does (one query over the evaluations matching `conditions`)."""
     rows = session.execute(
-        select(Evaluation.scorecard_id, Evaluation.candidate_id, Evaluation.status).where(
-            Evaluation.interviewer_id == user_id,
-            Evaluation.status.in_(("draft", "submitted")),
+        select(*keys, Evaluation.status).where(
+            *conditions, Evaluation.status.in_(("draft", "submitted"))
         )
     ).all()
-    status_of: dict[tuple[int, int], str] = {}
-    for scorecard_id, candidate_id, status in rows:
-        if status_of.get((scorecard_id, candidate_id)) != "submitted":
-            status_of[(scorecard_id, candidate_id)] = status
+    status_of: dict[tuple, str] = {}
+    for *key, status in rows:
+        if status_of.get(tuple(key)) != "submitted":
+            status_of[tuple(key)] = status
     return status_of
 
 
