@@ -73,6 +73,7 @@ EVENT_NAMES = {
     "api_key.revoked": "API key revoked",
     "permission.denied": "Access refused",
     "match.revealed": "Candidate revealed on a blind board",
+    "evaluation.submitted": "Interview evaluation submitted",
 }
 
 
@@ -103,6 +104,11 @@ def event_details(event: AuditEvent) -> str:
             scorecard = detail.get("scorecard_id")
             where = f" on the board of scorecard {scorecard}" if scorecard else ""
             return f"{label} is {event.subject}{where}" if label else f"{event.subject}{where}"
+        case "evaluation.submitted":
+            return (
+                f"evaluation {event.subject} of candidate {detail.get('candidate')} "
+                f"for scorecard {detail.get('scorecard')}"
+            )
         case "sign_in" | "sign_out" | "password.changed" | "invitation.accepted":
             return "" if event.user and event.user.email == event.subject else event.subject
     parts = [event.subject] if event.subject else []
