@@ -5,7 +5,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from portal.extensions import db
-from portal.services import accounts, api_keys, demo, match_profiles
+from portal.services import accounts, api_keys, backup, demo, match_profiles
 from portal.services.access import Origin
 from portal.services.accounts import ROLES
 from portal.services.api_keys import SCOPES
@@ -20,6 +20,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(keys)
     app.cli.add_command(profiles)
+    app.cli.add_command(export_data)
+    app.cli.add_command(import_data)
 
 
 def _refuse(error: ValidationFailed) -> click.ClickException:
@@ -114,3 +116,29 @@ profiles = AppGroup("match-profiles", help="The per-candidate rows the ranking r
 def rebuild_profiles() -> None:
     """Recompute every candidate's ranking row from the profiles and assessments."""
     click.echo(f"Rebuilt {match_profiles.rebuild(db.session)} ranking rows.")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_data(path: str) -> None:
+    """Write all of the installation's data to PATH as one JSON document (the backup)."""
+    with open(path, "w", encoding="utf-8") as out:
+        report = backup.export(db.session, out)
+    click.echo(f"Exported {report.rows} rows of {report.tables} tables to {path}.")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_data(path: str) -> None:
+    """Load an export into this (empty, migrated) database: checked first, then all or nothing."""
+    try:
+        report = backup.import_(db.session, lambda: open(path, encoding="utf-8"))  # noqa: SIM115
+    except backup.ImportRefused as refused:
+        raise click.ClickException(refused.detail) from None
+    except UnicodeDecodeError:
+        raise click.ClickException(
+            "Not imported: the file is not UTF-8 text (not a portal export). Nothing was written."
+        ) from None
+    click.echo(f"Imported {report.rows} rows of {report.tables} tables from {path}.")

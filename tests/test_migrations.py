@@ -16,14 +16,14 @@ from tests.conftest import MIGRATIONS, make_app
 
 
 @contextmanager
-def scratch_database(tmp_path):
+def scratch_database(tmp_path, purpose: str = "migrations"):
     """A database of its own: a SQLite file, or a new PostgreSQL database beside the test one."""
     configured = os.environ.get("TEST_DATABASE_URL")
     if not configured:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        yield f"sqlite:///{tmp_path / purpose}.db"
         return
     parts = urlsplit(normalise_database_url(configured))
-    name = parts.path.lstrip("/") + "_migrations"
+    name = f"{parts.path.lstrip('/')}_{purpose}"
     admin = create_engine(
         urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT"
     )
