@@ -29,8 +29,8 @@ SCOPE_DESCRIPTIONS = {
     "you) and import job reports.",
     "candidates:write": "Create, update and delete your candidates; import resumes and files.",
     "matches:read": "Rank candidates against a scorecard, explain a match, simulate changes.",
-    "evaluations:read": "Read interview evaluations (reserved: no endpoint uses it yet).",
-    "evaluations:write": "Record interview evaluations (reserved: no endpoint uses it yet).",
+    "evaluations:read": "Read the interview evaluations of a candidate for a scorecard.",
+    "evaluations:write": "Submit interview evaluations (and corrections) for your staff.",
 }
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
