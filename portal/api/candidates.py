@@ -1,5 +1,6 @@
 """Candidates over JSON: the organisation's pool, revision ETags, and JSON Resume import."""
 
+import hashlib
 import json
 
 import marshmallow as ma
@@ -12,7 +13,7 @@ from portal.api.etags import IF_MATCH_PARAMETER, expected_revision, not_modified
 from portal.api.idempotency import idempotent
 from portal.extensions import db
 from portal.schemas.candidates import CandidateFilterSchema, CandidateInputSchema, CandidateSchema
-from portal.services import candidates, resume_import
+from portal.services import candidates, evaluations, resume_import
 from portal.services.candidates import CandidateFilter
 from portal.services.errors import Unavailable
 
@@ -23,8 +24,20 @@ JSON_RESUME_REF = {"$ref": "#/components/schemas/JsonResume"}
 NOT_OPENAPI = ("$schema", "$id", "definitions")
 
 
-def _answer(candidate, status: int = 200):
-    return candidates.document(candidate), status, {"ETag": revision_etag(candidate.revision)}
+def _shown(candidate, actor) -> tuple[dict, str]:
+    """The candidate's document and its ETag. With the caller's organisation's interview
+    levels, which change with no revision of the candidate's own: the tag carries their digest."""
+    interview = evaluations.interview_assessments(db.session, actor, candidate)
+    digest = ""
+    if interview:
+        text = json.dumps(interview, sort_keys=True).encode()
+        digest = hashlib.sha256(text).hexdigest()[:16]
+    return candidates.document(candidate, interview), revision_etag(candidate.revision, digest)
+
+
+def _answer(candidate, actor, status: int = 200):
+    body, etag = _shown(candidate, actor)
+    return body, status, {"ETag": etag}
 
 
 @blp.route("/candidates")
@@ -46,7 +59,7 @@ class Candidates(MethodView):
             pagination_parameters.page_size,
         )
         pagination_parameters.item_count = page.total
-        return [candidates.document(candidate) for candidate in page.items]
+        return [_shown(candidate, actor)[0] for candidate in page.items]
 
     @requires(blp, "candidates:write")
     @idempotent(blp)
@@ -54,7 +67,7 @@ class Candidates(MethodView):
     @blp.response(201, CandidateSchema)
     def post(self, values, actor):
         """Add a candidate to the organisation's pool"""
-        return _answer(candidates.create_candidate(db.session, actor, values), 201)
+        return _answer(candidates.create_candidate(db.session, actor, values), actor, 201)
 
 
 class ResumeWarningSchema(ma.Schema):
@@ -98,7 +111,7 @@ class Import(MethodView):
         candidate, warnings = resume_import.import_as_candidate(
             db.session, actor, document, current_app.config["JSON_RESUME_SCHEMA"]
         )
-        body, status, headers = _answer(candidate, 201)
+        body, status, headers = _answer(candidate, actor, 201)
         body["warnings"] = [{"path": w.path, "message": w.message} for w in warnings]
         return body, status, headers
 
@@ -111,7 +124,8 @@ class CandidateDetail(MethodView):
     def get(self, candidate_id, actor):
         """Get a candidate (with its ETag)"""
         candidate = candidates.get_candidate(db.session, actor, candidate_id)
-        return not_modified(revision_etag(candidate.revision)) or _answer(candidate)
+        body, etag = _shown(candidate, actor)
+        return not_modified(etag) or (body, 200, {"ETag": etag})
 
     @requires(blp, "candidates:write")
     @blp.doc(**WRITE_DOC)
@@ -123,7 +137,7 @@ class CandidateDetail(MethodView):
         """Change a candidate (If-Match required)"""
         revision = expected_revision(_current_revision(actor, candidate_id))
         return _answer(
-            candidates.update_candidate(db.session, actor, candidate_id, changes, revision)
+            candidates.update_candidate(db.session, actor, candidate_id, changes, revision), actor
         )
 
     @requires(blp, "candidates:write")

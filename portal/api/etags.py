@@ -7,7 +7,9 @@ from flask import Response, make_response, request
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
 # If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches, so only strong ones count.
-_STRONG_REVISION_TAG = re.compile(r'(?<!W/)"r(\d{1,18})"')
+# A tag may carry a digest of what else the representation shows after the revision ("r4-9f2c...":
+# a candidate's interview levels); writes cannot change that part, so only the revision counts.
+_STRONG_REVISION_TAG = re.compile(r'(?<!W/)"r(\d{1,18})(?:-[0-9a-f]{1,64})?"')
 
 IF_MATCH_PARAMETER = {
     "in": "header",
@@ -18,8 +20,9 @@ IF_MATCH_PARAMETER = {
 }
 
 
-def revision_etag(revision: int) -> str:
-    return f'"r{revision}"'
+def revision_etag(revision: int, digest: str = "") -> str:
+    """`digest`: of what else the representation shows (hex), so a change there changes the tag."""
+    return f'"r{revision}-{digest}"' if digest else f'"r{revision}"'
 
 
 def expected_revision(current: Callable[[], int]) -> int:

@@ -6,6 +6,7 @@ candidate sees and edits only their own profile. Everyone else is told "not foun
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -468,8 +469,9 @@ def recent_shares(
 # --- presentation ----------------------------------------------------------------------------
 
 
-def document(candidate: Candidate) -> dict[str, Any]:
-    """The candidate as the API shows it."""
+def document(candidate: Candidate, interview_assessments: Sequence[dict] = ()) -> dict[str, Any]:
+    """The candidate as the API shows it. `interview_assessments`: the caller's organisation's
+    interview levels (evaluations.interview_assessments), after the self-assessments."""
     return {
         "id": candidate.id,
         "name": candidate.name,
@@ -489,7 +491,8 @@ def document(candidate: Candidate) -> dict[str, Any]:
                 "source": a.source,
             }
             for a in sorted(candidate.assessments, key=lambda a: (a.competency.position, a.source))
-        ],
+        ]
+        + sorted(interview_assessments, key=lambda entry: entry["competency"]),
     }
 
 
