@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.middleware import configure_logging, register_middleware
 
     configure_logging(app)
+    _configure_mail(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
@@ -67,6 +68,22 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def _configure_mail(app: Flask) -> None:
+    from portal.services import mail
+
+    if not app.config["SMTP_URL"]:
+        mail.configure(None)
+        if app.config["PORTAL_ENV"] == "production":
+            app.logger.warning(
+                "SMTP_URL is not set: sign-up and password reset links go to this log only"
+            )
+        return
+    try:
+        mail.configure(mail.smtp_server(app.config["SMTP_URL"], app.config["MAIL_FROM"]))
+    except ValueError as malformed:
+        raise settings.ConfigurationError(str(malformed)) from None
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -37,6 +37,8 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         )
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.db")
     return {
+        "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "CPO Readiness Portal <no-reply@localhost>"),
         "PORTAL_ENV": env,
         "TRUSTED_PROXIES": _trusted_proxies(),
         "DEBUG": False if production else None,
