@@ -108,6 +108,13 @@ def organisation_api(scope: str, ok: int, other_organisation: int = 404) -> Call
     return lambda caller: other_organisation if caller == "recruiter_b" else in_scope(caller)
 
 
+def evaluations_api(scope: str, ok: int) -> Callable[[str], int]:
+    """Evaluations of a candidate of organisation A for one of its scorecards: B's recruiter
+    finds nothing, nor does an interviewer who has no interview of that candidate."""
+    in_organisation = organisation_api(scope, ok)
+    return lambda caller: 404 if caller == "interviewer" else in_organisation(caller)
+
+
 def fixed(url: str) -> Callable[["World"], str]:
     return lambda world: url
 
@@ -557,6 +564,18 @@ MATRIX: dict[tuple[str, str], Entry] = {
         organisation_api("matches:read", 200),
         probe=scorecard_state,
         changes=False,
+    ),
+    ("evaluations_api.Evaluations", "GET"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/candidates/{w.candidate_of_a()}"
+        "/evaluations",
+        evaluations_api("evaluations:read", 200),
+    ),
+    # A form post is no evaluation (422; JSON submissions: tests/test_api_evaluations.py).
+    ("evaluations_api.Evaluations", "POST"): Entry(
+        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/candidates/{w.candidate_of_a()}"
+        "/evaluations",
+        evaluations_api("evaluations:write", 422),
+        probe=count_of("Evaluation"),
     ),
     ("me.Readiness", "GET"): Entry(fixed("/api/v1/me/readiness"), candidate_api()),
 }
