@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from portal import jobs
 from portal.extensions import db
 from portal.services import accounts, api_keys, backup, demo, match_profiles
 from portal.services.access import Origin
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(profiles)
     app.cli.add_command(export_data)
     app.cli.add_command(import_data)
+    app.cli.add_command(worker)
 
 
 def _refuse(error: ValidationFailed) -> click.ClickException:
@@ -142,3 +144,16 @@ def import_data(path: str) -> None:
             "Not imported: the file is not UTF-8 text (not a portal export). Nothing was written."
         ) from None
     click.echo(f"Imported {report.rows} rows of {report.tables} tables from {path}.")
+
+
+@click.command()
+@with_appcontext
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run background jobs (bulk imports, webhook deliveries) from the Redis queue."""
+    app = current_app._get_current_object()
+    if jobs.redis_connection(app) is None:
+        raise click.ClickException(
+            "REDIS_URL is not set: without Redis, jobs run inside the web process instead."
+        )
+    jobs.work(app, burst=burst)

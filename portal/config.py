@@ -37,6 +37,7 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         )
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.db")
     return {
+        "REDIS_URL": redis_url or "",
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "CPO Readiness Portal <no-reply@localhost>"),
         "PORTAL_ENV": env,
