@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import Interview, Organisation, User
 from portal.services import accounts, candidates, evaluations, interviews, scorecards
 from portal.services.access import Actor
-from tests.conftest import PASSWORD, post_form, sign_in, unique_email
+from tests.conftest import PASSWORD, csrf_token_from, post_form, sign_in, unique_email
 
 HTMX = {"HX-Request": "true"}
 STRATEGY, LEADING, DATA = "product-strategy", "team-leadership", "data-driven-decision-making"
@@ -154,7 +154,9 @@ def world(app, make_recruiter) -> World:
 
 
 def text_of(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    """The text a reader sees: tags dropped, spaces collapsed, none before punctuation."""
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return re.sub(r" ([:,.;)])", r"\1", text)
 
 
 def section(html: str, section_id: str) -> str:
@@ -330,3 +332,330 @@ def test_removing_with_htmx_answers_the_plan(world):
     assert "Ada Lovelace is off the plan." in plan
     assert "No interviews planned yet." in plan
     assert world.planned() == {}
+
+
+# --- bad input: the form again with field errors, nothing changed ---------------------------------
+
+
+def _not_staff(world, kind: str) -> str:
+    """An address that is not on the organisation's staff."""
+    if kind == "nobody":
+        return unique_email("stranger")
+    if kind == "candidate":
+        with world.app.app_context():
+            email = unique_email("cand")
+            accounts.register_candidate(db.session, email=email, password=PASSWORD, name="Cand")
+            db.session.remove()
+        return email
+    with world.app.app_context():  # a recruiter of another organisation
+        other = accounts.register_recruiter(
+            db.session,
+            email=unique_email("other"),
+            password=PASSWORD,
+            name="Other",
+            organisation_name=f"Other org {world.organisation_id}",
+        )
+        email = other.email
+        db.session.remove()
+    return email
+
+
+@pytest.mark.parametrize("headers", [None, HTMX], ids=["plain", "htmx"])
+@pytest.mark.parametrize(
+    ("case", "field", "message"),
+    [
+        ("focus-not-on-version", "focus", "Not on version 1 of this scorecard: stakeholder-"),
+        ("focus-unknown", "focus", "Not on version 1 of this scorecard: no-such-thing."),
+        ("no-focus", "focus", "Choose at least one competency to probe."),
+        ("nobody", "interviewer", "is not a member of your organisation's staff."),
+        ("candidate", "interviewer", "is not a member of your organisation's staff."),
+        ("other-organisation", "interviewer", "is not a member of your organisation's staff."),
+        ("blank-interviewer", "interviewer", "This is not a member of your organisation's staff."),
+    ],
+)
+def test_bad_input_re_renders_the_form_with_field_errors_and_changes_nothing(
+    world, case, field, message, headers
+):
+    ada, _bo = world.interviewers
+    world.assign(_bo, [STRATEGY])
+    before = world.planned()
+    email, focus = ada, [LEADING]
+    if case == "focus-not-on-version":
+        focus = [LEADING, "stakeholder-communication"]
+    elif case == "focus-unknown":
+        focus = ["no-such-thing"]
+    elif case == "no-focus":
+        focus = []
+    elif case == "blank-interviewer":
+        email = ""
+    elif field == "interviewer":
+        email = _not_staff(world, case)
+    response = add(world.client(), world, email, focus, headers=headers)
+    assert response.status_code == 422
+    assert world.planned() == before
+    assert ("<html" in response.text) is (headers is None)
+    plan = section(response.text, "plan")
+    assert "The plan is unchanged." in plan
+    assert message in plan
+    error = re.search(rf'<small id="{field}-error" class="field-error">([^<]*)<', response.text)
+    assert error, response.text
+    assert message in unescape(error.group(1))
+    if field == "interviewer":
+        assert 'aria-invalid="true" aria-describedby="interviewer-error"' in response.text
+    else:
+        assert 'aria-describedby="focus-error"' in response.text
+        # What was chosen is still chosen, to be corrected.
+        if email == ada:
+            assert f'<option value="{ada}" selected>' in response.text
+
+
+def test_a_bad_focus_change_shows_its_error_in_that_interviewers_row(world):
+    ada, _bo = world.interviewers
+    interview_id = world.assign(ada, [STRATEGY])
+    response = add(world.client(), world, ada, [], headers=HTMX, interview=interview_id)
+    assert response.status_code == 422
+    assert world.planned() == {ada: [STRATEGY]}
+    assert f'<small id="focus-{interview_id}-error" class="field-error">' in response.text
+    assert f'aria-describedby="focus-{interview_id}-error"' in response.text
+    assert '<details class="change-focus" open>' in response.text
+
+
+# --- who may see it ------------------------------------------------------------------------------
+
+
+def test_another_organisations_scorecard_or_candidate_is_not_found(world, make_recruiter):
+    ada, _bo = world.interviewers
+    interview_id = world.assign(ada, [STRATEGY])
+    other = make_recruiter()
+    with world.app.app_context():
+        actor = Actor.for_user(
+            db.session.scalar(select(User).where(User.email == other.recruiter_email))
+        )
+        their_card = scorecards.create_scorecard(
+            db.session, actor, {"title": "Theirs", "competencies": COMPETENCIES}
+        )
+        scorecards.publish(db.session, actor, their_card.id, their_card.revision)
+        their_candidate = candidates.create_candidate(db.session, actor, {"name": "Theirs"}).id
+        their_card = their_card.id
+        db.session.remove()
+    outsider = world.client(other.recruiter_email)
+    assert outsider.get(world.url).status_code == 404
+    assert add(outsider, world, ada, [STRATEGY]).status_code == 404
+    remove = f"{world.url}/{interview_id}/remove"
+    assert outsider.get(remove).status_code == 404
+    assert post_form(outsider, remove, {}, csrf_from="/dashboard").status_code == 404
+    assert world.planned() == {ada: [STRATEGY]}
+    # Our recruiter cannot mix in their scorecard or their candidate either.
+    client = world.client()
+    mixed = [
+        f"/scorecards/{their_card}/candidates/{world.candidate_id}/interviews",
+        f"/scorecards/{world.scorecard_id}/candidates/{their_candidate}/interviews",
+    ]
+    for url in mixed:
+        assert client.get(url).status_code == 404
+    # An interview of another plan is not on this one.
+    other_plan = f"/scorecards/{world.scorecard_id}/candidates/{world.candidate_id}/interviews"
+    assert client.get(f"{other_plan}/999999/remove").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["interviewer", "candidate"])
+def test_interviewers_and_candidates_are_refused_the_plan(world, make_candidate, who):
+    ada, _bo = world.interviewers
+    interview_id = world.assign(ada, [STRATEGY])
+    client = world.client(ada if who == "interviewer" else make_candidate())
+    assert client.get(world.url).status_code == 403
+    assert client.get(f"{world.url}/{interview_id}/remove").status_code == 403
+    token = csrf_token_from(client, "/account")
+    response = client.post(
+        world.url, data={"interviewer": ada, "focus": [DATA], "csrf_token": token}
+    )
+    assert response.status_code == 403
+    response = client.post(f"{world.url}/{interview_id}/remove", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert world.planned() == {ada: [STRATEGY]}
+
+
+def test_visitors_sign_in_first(world, client):
+    response = client.get(world.url)
+    assert response.status_code == 302
+    assert "/signin" in response.headers["Location"]
+
+
+def test_a_never_published_scorecard_says_so_and_links_to_publishing(world):
+    url = f"/scorecards/{world.draft_scorecard_id}/candidates/{world.candidate_id}/interviews"
+    client = world.client()
+    response = client.get(url)
+    assert response.status_code == 422
+    page = text_of(response.text)
+    assert "This scorecard has never been published: publish it before planning interviews." in (
+        page
+    )
+    assert f'href="/scorecards/{world.draft_scorecard_id}"' in response.text
+    assert "Open “Unpublished role” to publish it" in page
+    ada, _bo = world.interviewers
+    refused = post_form(client, url, {"interviewer": ada, "focus": STRATEGY}, csrf_from="/account")
+    assert refused.status_code == 422
+    assert "never been published" in refused.text
+
+
+# --- the evidence ---------------------------------------------------------------------------------
+
+
+def test_statuses_show_a_draft_exists_but_never_its_content(world, app):
+    ada, bo = world.interviewers
+    world.assign(ada, [STRATEGY, LEADING])
+    bo_interview = world.assign(bo, [STRATEGY, DATA])
+    world.submit(ada, {STRATEGY: 4, LEADING: 3})
+    with app.app_context():
+        evaluations.save_draft(
+            db.session,
+            world.actor(bo),
+            bo_interview,
+            {
+                "ratings": [{"competency": STRATEGY, "rating": 1, "note": "Bo's private note"}],
+                "recommendation": "strong_no",
+                "summary": "Bo's private summary",
+            },
+        )
+        db.session.remove()
+    response = world.client().get(world.url)
+    plan = section(response.text, "plan")
+    assert f"Ada Lovelace {ada} · interviewer · Submitted" in plan
+    assert f"Bo Diddley {bo} · interviewer · Draft in progress (private to Bo Diddley" in plan
+    for private in ("Bo's private note", "Bo's private summary", "Strong no 1"):
+        assert private not in text_of(response.text)
+
+
+def evidence_row(html: str, name: str) -> str:
+    """The text of the evidence table's row of competency `name`."""
+    table = re.search(r'<table class="evidence-table">.*?</table>', html, re.S).group(0)
+    for row in re.findall(r"<tr[^>]*>.*?</tr>", table, re.S):
+        if text_of(row).startswith(name):
+            return text_of(row)
+    raise AssertionError(f"no evidence row for {name}")
+
+
+def test_the_evidence_shows_self_beside_interview_means_spread_and_tally(world):
+    ada, bo = world.interviewers
+    world.submit(ada, {STRATEGY: 2, LEADING: 3}, "no", notes={STRATEGY: "Vague on trade-offs."})
+    client = world.client()
+    html = client.get(world.url).text
+    strategy = evidence_row(html, NAMES[STRATEGY])
+    assert strategy.startswith(f"{NAMES[STRATEGY]} (must-have) 5 2 from 1 rating")
+    assert "Ada Lovelace: 2 of 5 Vague on trade-offs." in strategy
+    assert "differ" not in strategy
+    assert evidence_row(html, NAMES[DATA]) == f"{NAMES[DATA]} Not assessed No ratings yet —"
+
+    world.submit(bo, {STRATEGY: 5, DATA: 3}, "strong_yes")
+    html = client.get(world.url).text
+    strategy = evidence_row(html, NAMES[STRATEGY])
+    # (2 + 5) / 2 = 3.5, and 5 - 2 = 3 levels apart: flagged in words.
+    assert strategy.startswith(f"{NAMES[STRATEGY]} (must-have) 5 3.5 from 2 ratings")
+    assert "Interviewers differ by 3 levels (2 or more is flagged)" in strategy
+    assert "Bo Diddley: 5 of 5" in strategy
+    assert evidence_row(html, NAMES[LEADING]).startswith(f"{NAMES[LEADING]} 2 3 from 1 rating")
+    assert re.search(r'<tr class="spread-flagged">\s*<th scope="row">Product strategy', html)
+    tally = text_of(re.search(r'<ul class="recommendation-tally".*?</ul>', html, re.S).group(0))
+    assert tally == "Strong no 0 No 1 Mixed 0 Yes 0 Strong yes 1"
+    assert "From 2 submitted evaluations." in text_of(html)
+
+
+def test_the_history_shows_which_evaluation_supersedes_which(world):
+    ada, _bo = world.interviewers
+    first = world.submit(ada, {STRATEGY: 2})
+    second = world.submit(ada, {STRATEGY: 4}, supersedes=first, summary="Corrected.")
+    html = world.client().get(world.url).text
+    history = re.search(r'<section class="evaluation-history".*?</section>', html, re.S).group(0)
+    rows = [text_of(row) for row in re.findall(r"<tr[^>]*>.*?</tr>", history, re.S)][1:]
+    assert rows[0].startswith(f"#{first} (version 1) Ada Lovelace Superseded by #{second}")
+    assert rows[1].startswith(f"#{second} (version 1) Ada Lovelace Submitted corrects #{first}")
+    assert "Corrected." in rows[1]
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT', history)
+    # Only the correction counts: the mean is 4, from one rating.
+    assert evidence_row(html, NAMES[STRATEGY]).startswith(
+        f"{NAMES[STRATEGY]} (must-have) 5 4 from 1 rating"
+    )
+
+
+def test_notes_and_summaries_are_escaped(world):
+    ada, _bo = world.interviewers
+    world.submit(ada, {STRATEGY: 3}, notes={STRATEGY: XSS}, summary=XSS)
+    client = world.client()
+    for url in (world.url, f"/scorecards/{world.scorecard_id}/matches/{world.candidate_id}"):
+        html = client.get(url).text
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+# --- the match pages: interview levels marked, the evidence panel -------------------------------
+
+
+def test_the_match_page_marks_interview_levels_and_shows_the_evidence_panel(world):
+    ada, bo = world.interviewers
+    world.submit(ada, {STRATEGY: 2}, "no", notes={STRATEGY: "Thin on pricing."})
+    world.submit(bo, {STRATEGY: 5}, "yes")
+    client = world.client()
+    match = f"/scorecards/{world.scorecard_id}/matches/{world.candidate_id}"
+    html = client.get(match).text
+    # The radar's data table: 3.5 from interviews, tagged; leadership stays self-assessed.
+    table = re.search(r">Target and level per competency</caption>.*?</table>", html, re.S)
+    rows = [text_of(row) for row in re.findall(r"<tr>.*?</tr>", table.group(0), re.S)]
+    assert f"{NAMES[STRATEGY]} (must-have) 4 3.5 interview" in rows
+    assert f"{NAMES[LEADING]} 4 2" in rows
+    assert "Levels tagged interview are the mean of submitted interview ratings" in text_of(html)
+    assert '<span class="source-tag source-interview">Interview</span>' in html  # gaps table
+    # The evidence panel, as on the plan page.
+    strategy = evidence_row(html, NAMES[STRATEGY])
+    assert strategy.startswith(f"{NAMES[STRATEGY]} (must-have) 5 3.5 from 2 ratings")
+    assert "Interviewers differ by 3 levels" in strategy
+    assert "Thin on pricing." in strategy
+    tally = text_of(re.search(r'<ul class="recommendation-tally".*?</ul>', html, re.S).group(0))
+    assert tally == "Strong no 0 No 1 Mixed 0 Yes 1 Strong yes 0"
+    assert f'href="{world.url}"' in html  # "Plan interviews"
+
+
+def test_blind_mode_keeps_notes_and_the_plan_link_back(world):
+    ada, _bo = world.interviewers
+    world.submit(ada, {STRATEGY: 2}, notes={STRATEGY: "Casey was vague."})
+    html = (
+        world.client()
+        .get(f"/scorecards/{world.scorecard_id}/matches/{world.candidate_id}?blind=1")
+        .text
+    )
+    assert "Casey was vague." not in html
+    assert "Interviewers' notes are hidden in blind mode" in text_of(html)
+    assert evidence_row(html, NAMES[STRATEGY]).startswith(f"{NAMES[STRATEGY]} (must-have) 5 2")
+    assert f'href="{world.url}"' not in html  # the plan page would show the name
+
+
+def test_the_board_and_compare_mark_interview_levels(world):
+    ada, _bo = world.interviewers
+    world.submit(ada, {LEADING: 3})
+    with world.app.app_context():
+        other = candidates.create_candidate(
+            db.session,
+            world.actor(),
+            {"name": "Dee Self", "assessments": [{"competency": LEADING, "level": 1}]},
+        ).id
+        db.session.remove()
+    client = world.client()
+    board = client.get(f"/scorecards/{world.scorecard_id}/matches").text
+    rows = re.findall(r"<tr>\s*<td><label.*?</tr>", board, re.S)
+    casey_html = next(row for row in rows if "Casey Candidate" in row)
+    casey, dee = text_of(casey_html), next(text_of(row) for row in rows if "Dee Self" in row)
+    assert f"{NAMES[LEADING]}: 3 of 4 interview" in casey
+    assert "Interview and self" in casey
+    assert f'href="{world.url}"' in casey_html  # Plan interviews, from the row
+    assert f"{NAMES[LEADING]}: 1 of 4" in dee
+    assert "interview" not in dee.lower().replace("plan interviews", "")
+    blind = client.get(f"/scorecards/{world.scorecard_id}/matches?blind=1").text
+    assert f'href="{world.url}"' not in blind
+
+    compare = client.get(
+        f"/scorecards/{world.scorecard_id}/compare?candidate={world.candidate_id}&candidate={other}"
+    ).text
+    levels = re.search(r'<h2 id="levels-heading">.*?</section>', compare, re.S).group(0)
+    row = next(text_of(r) for r in re.findall(r"<tr>.*?</tr>", levels, re.S) if NAMES[LEADING] in r)
+    assert row == f"{NAMES[LEADING]} 4 3 (−1) interview 1 (−3)"
+    assert "Levels tagged interview are the mean of submitted interview ratings" in text_of(levels)

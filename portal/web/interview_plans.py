@@ -169,7 +169,7 @@ def _context(actor, found: interviews.Plan, errors=None, posted=None, alert=None
 def evidence_context(actor, candidate, staff) -> dict:
     """What templates/interview_plans/_evidence.html shows (the plan page and the match page)."""
     return {
-        "evidence": evaluations.interview_evidence(db.session, actor, candidate),
+        "interview_evidence": evaluations.interview_evidence(db.session, actor, candidate),
         "self_levels": {
             a.competency.slug: a.level for a in candidate.assessments if a.source == "self"
         },

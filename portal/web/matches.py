@@ -10,11 +10,12 @@ from flask_login import login_required
 
 from portal.auth import page_actor, request_origin
 from portal.extensions import db
-from portal.services import match_export, match_reveals, matching, scorecards
+from portal.services import interviews, match_export, match_reveals, matching, scorecards
 from portal.services.errors import Conflict, StaleWrite, ValidationFailed
 from portal.web import charts
 from portal.web.forms import local_path, posted_revision, see_other
 from portal.web.htmx import render
+from portal.web.interview_plans import evidence_context
 
 bp = Blueprint("matches", __name__, url_prefix="/scorecards")
 bp.before_request(login_required(lambda: None))
@@ -144,6 +145,9 @@ def match(scorecard_id, candidate_id):
             found, spec.requirements, candidate, state.blind
         ),
         state=state,
+        **evidence_context(
+            actor, candidate, interviews.staff_members(db.session, scorecard.organisation_id)
+        ),
     )
 
 
