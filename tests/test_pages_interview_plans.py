@@ -659,3 +659,17 @@ def test_the_board_and_compare_mark_interview_levels(world):
     row = next(text_of(r) for r in re.findall(r"<tr>.*?</tr>", levels, re.S) if NAMES[LEADING] in r)
     assert row == f"{NAMES[LEADING]} 4 3 (−1) interview 1 (−3)"
     assert "Levels tagged interview are the mean of submitted interview ratings" in text_of(levels)
+
+
+def test_the_candidates_page_links_to_the_plan_of_each_published_scorecard(world):
+    html = world.client().get(f"/candidates/{world.candidate_id}").text
+    links = section_by_heading(html, "interviews-heading")
+    assert "Chief Product Officer: Plan interviews for Chief Product Officer" in text_of(links)
+    assert f'href="{world.url}"' in links
+    assert "Unpublished role" not in links  # never published: nothing to plan against
+
+
+def section_by_heading(html: str, heading_id: str) -> str:
+    found = re.search(rf'<section aria-labelledby="{heading_id}".*?</section>', html, re.S)
+    assert found, f"no section {heading_id}"
+    return found.group(0)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from portal.auth import page_actor
 from portal.extensions import db
 from portal.schemas.candidates import CandidateFilterSchema
-from portal.services import bulk_import, candidates, framework, resume_import
+from portal.services import bulk_import, candidates, framework, resume_import, scorecards
 from portal.services.candidates import CandidateFilter
 from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
 from portal.web.candidate_forms import load_profile_form, resume_review_page, saved_meanwhile
@@ -37,6 +37,7 @@ def _recruiters_only():
 
 
 PAGE_SIZE = 25
+PUBLISHED_LINKS = 10  # the latest published scorecards a candidate's page links to
 
 
 @bp.get("")
@@ -128,6 +129,9 @@ def detail(candidate_id):
         meanwhile=meanwhile or {},
         stale=meanwhile is not None,
         names=framework.competency_names(db.session),
+        published=scorecards.scorecard_page(  # links to plan interviews for each
+            db.session, actor, status="published", page_size=PUBLISHED_LINKS
+        ),
         **_choices(),
     )
 
