@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Interview, Organisation, User
+from portal.models import Interview, Invitation, Organisation, User
 from portal.services import accounts, candidates, evaluations, interviews, scorecards
 from portal.services.access import Actor
 from tests.conftest import PASSWORD, csrf_token_from, post_form, sign_in, unique_email
@@ -673,3 +673,65 @@ def section_by_heading(html: str, heading_id: str) -> str:
     found = re.search(rf'<section aria-labelledby="{heading_id}".*?</section>', html, re.S)
     assert found, f"no section {heading_id}"
     return found.group(0)
+
+
+# --- inviting interviewers ---------------------------------------------------------------------
+
+
+def test_a_recruiter_invites_an_interviewer_who_joins_as_one(world, app):
+    client = world.client()
+    page = client.get("/invitations").text
+    assert "<legend>Invite as</legend>" in page
+    assert re.search(r'id="role-recruiter" name="role" value="recruiter"[^>]* checked', page)
+    assert 'id="role-interviewer" name="role" value="interviewer"' in page
+    email = unique_email("newinterviewer")
+    response = post_form(client, "/invitations", {"email": email, "role": "interviewer"})
+    assert response.status_code == 200
+    assert f"Send this link to {email}, invited as an interviewer." in text_of(response.text)
+    link = re.search(r'<p class="secret">https?://[^/]+(/invitations/[^<]+)</p>', response.text)
+    pending = text_of(client.get("/invitations").text)
+    assert f"{email} Interviewer {world.recruiter}" in pending
+
+    visitor = app.test_client()
+    accept = visitor.get(link.group(1))
+    assert accept.status_code == 200
+    assert f"You were invited as {email} to join" in text_of(accept.text)
+    assert "as an interviewer." in text_of(accept.text)
+    joined = post_form(visitor, link.group(1), {"name": "Ivy Interviewer", "password": PASSWORD})
+    assert joined.status_code == 303
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user.role == "interviewer"
+        assert user.organisation_id == world.organisation_id
+        db.session.remove()
+    # The new interviewer can be planned at once, and cannot open the plan themselves.
+    assert f'<option value="{email}">Ivy Interviewer ({email}, interviewer)' in (
+        client.get(world.url).text
+    )
+    assert visitor.get(world.url).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["admin", "candidate", ""])
+def test_an_invitation_with_another_role_is_refused_and_nothing_is_created(world, app, role):
+    client = world.client()
+    email = unique_email("refused")
+    response = post_form(client, "/invitations", {"email": email, "role": role})
+    assert response.status_code == 422
+    assert "Invite as one of: recruiter, interviewer." in text_of(
+        re.search(r'<small id="role-error"[^>]*>.*?</small>', response.text).group(0)
+    )
+    assert 'aria-describedby="role-error"' in response.text
+    with app.app_context():
+        assert db.session.scalar(select(Invitation).where(Invitation.email == email)) is None
+        db.session.remove()
+
+
+def test_an_invitation_without_a_role_invites_a_recruiter(world, app):
+    email = unique_email("plain")
+    response = post_form(world.client(), "/invitations", {"email": email})
+    assert response.status_code == 200
+    assert "invited as a recruiter" in text_of(response.text)
+    with app.app_context():
+        found = db.session.scalar(select(Invitation).where(Invitation.email == email))
+        assert found.role == "recruiter"
+        db.session.remove()

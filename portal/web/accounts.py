@@ -18,6 +18,7 @@ from portal.schemas.accounts import (
 )
 from portal.services import accounts, api_keys, audit, candidates, scorecards
 from portal.services.errors import NotFound, Unauthenticated, ValidationFailed
+from portal.vocabulary import INVITABLE_ROLES
 from portal.web import readiness
 from portal.web.forms import load_form, local_path, page_number, see_other
 from portal.web.htmx import render, wants_fragment
@@ -37,6 +38,20 @@ SIGN_UP_LIMIT = "20 per hour"
 SIGN_UP_ADDRESS_LIMIT = "5 per minute; 20 per hour"
 SIGN_UP_CONFIRM_LIMIT = "10 per minute; 60 per hour"  # links are unguessable; this caps load
 SIGN_UP_SENT_TO = "sign_up_sent_to"  # the session key of the address the last sign-up mailed
+# Invitations: what a colleague can be invited as (INVITABLE_ROLES), in words.
+INVITED_AS = "recruiter"
+INVITATION_ROLE_WORDS = {
+    "recruiter": (
+        "Recruiter",
+        "Everything of the organisation: scorecards, candidates, matches, interview plans "
+        "and API keys.",
+    ),
+    "interviewer": (
+        "Interviewer",
+        "Only the interviews assigned to them: the candidate, the scorecard's version and "
+        "their interview kit.",
+    ),
+}
 
 
 def _start_session(user) -> None:
@@ -294,17 +309,19 @@ def account():
 @bp.route("/invitations", methods=["GET", "POST"])
 @login_required
 def invitations():
-    """Invite a colleague to the organisation with a one-time link that expires in 7 days."""
+    """Invite a colleague, as a recruiter or an interviewer, with a one-time link that expires
+    in 7 days."""
     actor = page_actor()
-    form, errors, issued = {}, {}, None
+    form, errors, issued = {"role": INVITED_AS}, {}, None
     if _posted():
         form, errors = load_form(InvitationSchema())
+        form["role"] = request.form.get("role", INVITED_AS)  # the service checks it
         if not errors:
             try:
                 issued = accounts.invite_recruiter(
-                    db.session, actor, form["email"], request_origin()
+                    db.session, actor, form["email"], request_origin(), role=form["role"]
                 )
-                form = {}
+                form = {"role": INVITED_AS}
             except ValidationFailed as error:
                 errors = error.errors
     return render(
@@ -315,6 +332,7 @@ def invitations():
         errors=errors,
         issued=issued,
         pending=accounts.pending_invitations(db.session, actor),
+        roles={role: INVITATION_ROLE_WORDS[role] for role in INVITABLE_ROLES},
     )
 
 
