@@ -5,7 +5,9 @@ from portal.models.candidates import (
     Assessment,
     Candidate,
     CandidateShare,
+    Deletion,
     ImportFailure,
+    ImportFile,
     ImportJob,
 )
 from portal.models.framework import (
@@ -24,11 +26,14 @@ from portal.models.matching import InterviewLevels, MatchProfile
 from portal.models.password_resets import PasswordReset
 from portal.models.scorecards import Scorecard, ScorecardCompetency, ScorecardVersion
 from portal.models.signup_requests import SignupRequest
+from portal.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Assessment",
     "Candidate",
     "CandidateShare",
+    "Deletion",
+    "ImportFile",
     "ImportFailure",
     "IdempotencyKey",
     "ImportJob",
@@ -55,4 +60,7 @@ __all__ = [
     "SignupRequest",
     "SkillArea",
     "Step",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

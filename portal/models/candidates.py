@@ -9,9 +9,11 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,6 +40,7 @@ class Candidate(db.Model):
         CheckConstraint(between("years_product", YEARS_RANGE), name="years_product_range"),
         CheckConstraint(between("years_leadership", YEARS_RANGE), name="years_leadership_range"),
         Index("ix_candidates_organisation_name", "organisation_id", "name"),
+        Index("ix_candidates_organisation_updated", "organisation_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,12 +110,21 @@ class ImportJob(db.Model):
 
     __tablename__ = "import_jobs"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The worker holding the job renews its lease with every committed batch; a job whose
+    # lease ran out (its worker died) is taken over and resumes after `processed`.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    worker: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     filename: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="queued")
@@ -135,6 +147,36 @@ class ImportJob(db.Model):
     @property
     def failed(self) -> int:
         return self.processed - self.succeeded
+
+
+class ImportFile(db.Model):
+    """The uploaded file of a bulk import, stored before the job is queued so that any worker on
+    any host can process it, and resume it, after the web process that took it is gone."""
+
+    __tablename__ = "import_files"
+
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+
+
+class Deletion(db.Model):
+    """A tombstone: an organisation's candidate or scorecard that was deleted, so an integration
+    syncing with `updated_since` learns of deletions too (`GET /deletions`)."""
+
+    __tablename__ = "deletions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('candidate', 'scorecard')", name="kind_known"),
+        Index("ix_deletions_organisation_deleted", "organisation_id", "deleted_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int]
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ImportFailure(db.Model):

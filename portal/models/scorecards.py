@@ -51,6 +51,7 @@ class Scorecard(db.Model):
         Index(
             "ix_scorecards_organisation_status_updated", "organisation_id", "status", "updated_at"
         ),
+        Index("ix_scorecards_organisation_updated", "organisation_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
