@@ -735,3 +735,63 @@ def test_an_invitation_without_a_role_invites_a_recruiter(world, app):
         found = db.session.scalar(select(Invitation).where(Invitation.email == email))
         assert found.role == "recruiter"
         db.session.remove()
+
+
+# --- the candidate's own readiness report: self-assessments only ----------------------------------
+
+
+def test_a_candidates_readiness_never_shows_the_organisations_interview_data(
+    world, app, make_candidate
+):
+    """A self-registered candidate shares with the organisation, which interviews them and rates
+    them far below their self-assessment: their own roles page and report stay on self levels."""
+    email = make_candidate()
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        profile = candidates.own_profile(db.session, user)
+        candidates.update_candidate(
+            db.session,
+            Actor.for_user(user),
+            profile.id,
+            {
+                "name": "Sam Shared",
+                "assessments": [
+                    {"competency": slug, "level": level} for slug, level in SELF_LEVELS.items()
+                ],
+            },
+            profile.revision,
+        )
+        organisation = db.session.get(Organisation, world.organisation_id)
+        candidates.share_with(db.session, user, organisation.slug)
+        candidate_id = profile.id
+        db.session.remove()
+    ada, _bo = world.interviewers
+    world.candidate_id = candidate_id
+    world.submit(
+        ada,
+        {STRATEGY: 1, LEADING: 1},
+        "strong_no",
+        notes={STRATEGY: "SECRET-NOTE on strategy"},
+        summary="SECRET-SUMMARY",
+    )
+    # Self: strategy 5 of 4, leadership 2 of 4, data 0 -> 100 * (3 + 2 * 0.5) / 6 = 66.7.
+    # Interviews would make it 100 * (3 * 0.25 + 2 * 0.25) / 6 = 20.8.
+    staff_view = world.client().get(f"/scorecards/{world.scorecard_id}/matches/{candidate_id}")
+    assert "20.8" in text_of(staff_view.text)  # the organisation does see its interviews
+
+    candidate = app.test_client()
+    assert sign_in(candidate, email).status_code == 303
+    for url in ("/roles", f"/roles/{world.scorecard_id}"):
+        response = candidate.get(url)
+        assert response.status_code == 200
+        page = text_of(response.text)
+        assert "Chief Product Officer" in page
+        assert "score 66.7 of 100" in page
+        assert "20.8" not in page
+        for secret in ("SECRET-NOTE", "SECRET-SUMMARY", "Strong no", ada, "Ada Lovelace"):
+            assert secret not in response.text
+        assert "source-interview" not in response.text
+    readiness = candidate.get("/api/v1/me/readiness").json
+    ours = next(item for item in readiness if item["scorecard"]["id"] == world.scorecard_id)
+    assert ours["match"]["score"] == 66.7
+    assert {gap["source"] for gap in ours["match"]["gaps"]} <= {"self", None}
