@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from portal.models.accounts import SCOPES
-from portal.services.access import Actor
+from portal.services.access import INTERVIEWER_SCOPES, Actor
 from tests.conftest import PASSWORD, csrf_token_from, sign_in, unique_email
 
 CALLERS = [
@@ -18,10 +18,12 @@ CALLERS = [
     "candidate",
     "recruiter_a",
     "recruiter_b",
+    "interviewer",  # of organisation A, with interviews assigned (`World.interview_of_interviewer`)
     *[f"key:{scope}" for scope in SCOPES],
     "revoked_key",
 ]
 SAFE = ("GET",)
+SIGNED_IN = ("candidate", "recruiter_a", "recruiter_b", "interviewer")
 
 
 def public(status: int = 200) -> Callable[[str], int]:
@@ -30,14 +32,15 @@ def public(status: int = 200) -> Callable[[str], int]:
 
 def signed_in_page(ok: int = 200) -> Callable[[str], int]:
     """Any signed-in person; everyone else is sent to the sign-in page."""
-    return lambda caller: ok if caller in ("candidate", "recruiter_a", "recruiter_b") else 302
+    return lambda caller: ok if caller in SIGNED_IN else 302
 
 
 def staff_page(ok: int = 200, other_organisation: int | None = None) -> Callable[[str], int]:
-    """Recruiters only; with `other_organisation`, the object belongs to organisation A."""
+    """Recruiters only (interviewers are refused); with `other_organisation`, the object
+    belongs to organisation A."""
 
     def expected(caller: str) -> int:
-        if caller == "candidate":
+        if caller in ("candidate", "interviewer"):
             return 403
         if caller == "recruiter_b" and other_organisation is not None:
             return other_organisation
@@ -47,12 +50,12 @@ def staff_page(ok: int = 200, other_organisation: int | None = None) -> Callable
 
 
 def candidate_page(ok: int = 200) -> Callable[[str], int]:
-    """A candidate's own pages: recruiters are refused, everyone else signs in first."""
+    """A candidate's own pages: staff are refused, everyone else signs in first."""
 
     def expected(caller: str) -> int:
         if caller == "candidate":
             return ok
-        return 403 if caller.startswith("recruiter") else 302
+        return 403 if caller.startswith("recruiter") or caller == "interviewer" else 302
 
     return expected
 
@@ -80,13 +83,43 @@ def scoped_api(scope: str, ok: int = 200) -> Callable[[str], int]:
             return 403
         if caller.startswith("key:"):
             return ok if caller == f"key:{scope}" else 403
+        if caller == "interviewer":  # a session that reaches evaluations only
+            return ok if scope in INTERVIEWER_SCOPES else 403
         return ok
 
     return expected
 
 
 def anonymous_form(ok: int, signed_in: int) -> Callable[[str], int]:
-    return lambda caller: signed_in if caller in ("candidate", "recruiter_a", "recruiter_b") else ok
+    return lambda caller: signed_in if caller in SIGNED_IN else ok
+
+
+def member_page(ok: int = 200) -> Callable[[str], int]:
+    """Staff and interviewers (each sees their own interviews); candidates are refused."""
+
+    def expected(caller: str) -> int:
+        if caller == "candidate":
+            return 403
+        return ok if caller.startswith("recruiter") or caller == "interviewer" else 302
+
+    return expected
+
+
+def kit_page(ok: int, staff: int | None = None) -> Callable[[str], int]:
+    """An interview of organisation A assigned to the interviewer: they fill its kit;
+    A's recruiters read it (`staff`: their answer when it differs, e.g. 403 for a write);
+    B's recruiter finds nothing; candidates are refused; visitors and keys sign in first."""
+
+    def expected(caller: str) -> int:
+        if caller == "interviewer":
+            return ok
+        if caller == "recruiter_a":
+            return ok if staff is None else staff
+        if caller == "recruiter_b":
+            return 404
+        return 403 if caller == "candidate" else 302
+
+    return expected
 
 
 @dataclass
@@ -204,6 +237,35 @@ def own_profile(world: "World", url: str) -> object:
     return _read(world, query)
 
 
+def evaluation_state(world: "World", url: str) -> object:
+    """The statuses and recommendations of the evaluations of the URL's interview, oldest
+    first."""
+    from sqlalchemy import select
+
+    from portal.models import Evaluation, Interview
+
+    def query(session):
+        interview = session.get(Interview, ids_in(url)[0])
+        return session.execute(
+            select(Evaluation.status, Evaluation.recommendation)
+            .where(
+                Evaluation.scorecard_id == interview.scorecard_id,
+                Evaluation.candidate_id == interview.candidate_id,
+                Evaluation.interviewer_id == interview.interviewer_id,
+            )
+            .order_by(Evaluation.id)
+        ).all()
+
+    return _read(world, query)
+
+
+KIT_FOCUS = ["product-strategy", "team-leadership"]
+KIT_FORM = {
+    "rating.product-strategy": "4",
+    "note.product-strategy": "Clear",
+    "recommendation": "yes",
+}
+
 MATRIX: dict[tuple[str, str], Entry] = {
     ("pages.landing", "GET"): Entry(fixed("/"), public()),
     ("pages.api_docs", "GET"): Entry(fixed("/api/docs"), public()),
@@ -227,7 +289,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("framework.benchmark", "GET"): Entry(fixed("/framework/benchmark"), public()),
     ("framework.use_benchmark", "POST"): Entry(
         fixed("/framework/benchmark/use"),
-        lambda caller: 403 if caller == "candidate" else 303,  # visitors go to sign up,
+        # Visitors go to sign up; only recruiters start scorecards.
+        lambda caller: 403 if caller in ("candidate", "interviewer") else 303,
         probe=count_of("Scorecard"),
     ),
     ("framework.backgrounds", "GET"): Entry(fixed("/framework/backgrounds"), public()),
@@ -280,7 +343,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.share_invitation", "GET"): Entry(lambda w: w.share_url(), public()),
     ("accounts.share_invitation", "POST"): Entry(
         lambda w: w.share_url(shared=False),
-        lambda caller: 403 if caller.startswith("recruiter") else 303,
+        lambda caller: 403 if caller.startswith("recruiter") or caller == "interviewer" else 303,
         probe=shared_with_a,
     ),
     ("accounts.keys", "GET"): Entry(fixed("/api-keys"), staff_page()),
@@ -566,18 +629,57 @@ MATRIX: dict[tuple[str, str], Entry] = {
         changes=False,
     ),
     ("evaluations_api.Evaluations", "GET"): Entry(
-        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/candidates/{w.candidate_of_a()}"
-        "/evaluations",
+        lambda w: (
+            f"/api/v1/scorecards/{w.published_scorecard}/candidates/{w.candidate_of_a()}"
+            "/evaluations"
+        ),
         evaluations_api("evaluations:read", 200),
     ),
     # A form post is no evaluation (422; JSON submissions: tests/test_api_evaluations.py).
     ("evaluations_api.Evaluations", "POST"): Entry(
-        lambda w: f"/api/v1/scorecards/{w.published_scorecard}/candidates/{w.candidate_of_a()}"
-        "/evaluations",
+        lambda w: (
+            f"/api/v1/scorecards/{w.published_scorecard}/candidates/{w.candidate_of_a()}"
+            "/evaluations"
+        ),
         evaluations_api("evaluations:write", 422),
         probe=count_of("Evaluation"),
     ),
     ("me.Readiness", "GET"): Entry(fixed("/api/v1/me/readiness"), candidate_api()),
+    # The interviewer's pages: their interviews to do, and the kit of an interview assigned to
+    # them (a fresh one per request, in the state the operation needs).
+    ("interviews.index", "GET"): Entry(fixed("/interviews"), member_page()),
+    ("interviews.kit", "GET"): Entry(
+        lambda w: f"/interviews/{w.interview_of_interviewer()}", kit_page(200)
+    ),
+    ("interviews.save", "POST"): Entry(
+        lambda w: f"/interviews/{w.interview_of_interviewer()}/draft",
+        kit_page(303, staff=403),
+        form=KIT_FORM,
+        probe=evaluation_state,
+    ),
+    ("interviews.confirm_submit", "GET"): Entry(  # a recruiter has no draft: back to the kit
+        lambda w: f"/interviews/{w.interview_of_interviewer('draft')}/submit",
+        kit_page(200, staff=303),
+    ),
+    ("interviews.submit", "POST"): Entry(
+        lambda w: f"/interviews/{w.interview_of_interviewer('draft')}/submit",
+        kit_page(303, staff=403),
+        probe=evaluation_state,
+    ),
+    ("interviews.correct", "POST"): Entry(
+        lambda w: f"/interviews/{w.interview_of_interviewer('submitted')}/correction",
+        kit_page(303, staff=403),
+        probe=evaluation_state,
+    ),
+    ("interviews.confirm_discard", "GET"): Entry(
+        lambda w: f"/interviews/{w.interview_of_interviewer('draft')}/discard",
+        kit_page(200, staff=303),
+    ),
+    ("interviews.discard", "POST"): Entry(
+        lambda w: f"/interviews/{w.interview_of_interviewer('draft')}/discard",
+        kit_page(303, staff=403),
+        probe=evaluation_state,
+    ),
 }
 
 
@@ -595,6 +697,7 @@ class World:
             self.org_a.organisation_id, list(SCOPES), revoked=True
         )
         self.published_scorecard = self.fresh_scorecard(publish=True)
+        self.interviewer = self._interviewer_of_a()
 
     def _actor_of_a(self) -> Actor:
         return Actor(organisation_id=self.org_a.organisation_id, scopes=frozenset(SCOPES))
@@ -614,6 +717,56 @@ class World:
             scorecard_id = scorecard.id
             db.session.remove()
         return scorecard_id
+
+    def _interviewer_of_a(self) -> str:
+        """An interviewer of organisation A; returns the email."""
+        from portal.extensions import db
+        from portal.models import Organisation
+        from portal.services import accounts
+
+        with self.app.app_context():
+            email = accounts.create_user(
+                db.session,
+                email=unique_email("interviewer"),
+                password=PASSWORD,
+                role="interviewer",
+                name="Ivy Interviewer",
+                organisation=db.session.get(Organisation, self.org_a.organisation_id),
+            ).email
+            db.session.commit()
+            db.session.remove()
+        return email
+
+    def interview_of_interviewer(self, state: str | None = None) -> int:
+        """A new interview of a new candidate of A for the published scorecard, assigned to
+        the interviewer: not started, or with a complete "draft", or "submitted"."""
+        from portal.extensions import db
+        from portal.models import User
+        from portal.services import evaluations, interviews
+
+        candidate_id = self.candidate_of_a()
+        with self.app.app_context():
+            session = db.session
+            recruiter, interviewer = (
+                Actor.for_user(session.query(User).filter_by(email=email).one())
+                for email in (self.org_a.recruiter_email, self.interviewer)
+            )
+            interview_id = interviews.assign(
+                session,
+                recruiter,
+                self.published_scorecard,
+                candidate_id,
+                self.interviewer,
+                KIT_FOCUS,
+            ).id
+            if state in ("draft", "submitted"):
+                ratings = [{"competency": KIT_FOCUS[0], "rating": 3, "note": "Seen"}]
+                values = {"ratings": ratings, "recommendation": "mixed"}
+                evaluations.save_draft(session, interviewer, interview_id, values)
+            if state == "submitted":
+                evaluations.submit_draft(session, interviewer, interview_id)
+            session.remove()
+        return interview_id
 
     def candidate_of_a(self) -> int:
         """A new candidate in organisation A's pool, at revision 1."""
@@ -680,10 +833,12 @@ class World:
         return self.org_a.organisation_id
 
     def own_candidate(self, session):
-        from portal.models import Candidate, User
+        """The candidate's profile (created on first use, whichever row runs first)."""
+        from portal.models import User
+        from portal.services import candidates
 
         user = session.query(User).filter_by(email=self.candidate).one()
-        return session.query(Candidate).filter_by(user_id=user.id).one()
+        return candidates.own_profile(session, user)
 
     def share_of_a(self, session):
         from portal.models import CandidateShare
@@ -730,6 +885,7 @@ class World:
             "candidate": self.candidate,
             "recruiter_a": self.org_a.recruiter_email,
             "recruiter_b": self.org_b.recruiter_email,
+            "interviewer": self.interviewer,
         }
         if caller in emails:
             assert sign_in(client, emails[caller], PASSWORD).status_code == 303

@@ -16,7 +16,7 @@ from portal.schemas.accounts import (
     SignInSchema,
     SignUpSchema,
 )
-from portal.services import accounts, api_keys, audit, candidates, scorecards
+from portal.services import accounts, api_keys, audit, candidates, interviews, scorecards
 from portal.services.errors import NotFound, Unauthenticated, ValidationFailed
 from portal.vocabulary import INVITABLE_ROLES
 from portal.web import readiness
@@ -236,8 +236,11 @@ def dashboard():
 
 
 def _next_steps(user) -> dict:
-    """Recruiters: drafts to publish, profiles shared since the last visit, the share link.
-    Candidates: the organisations they share with."""
+    """Recruiters: drafts to publish, profiles shared since the last visit, the share link,
+    the interviews assigned to them. Interviewers: their interviews to do. Candidates: the
+    organisations they share with."""
+    if user.is_interviewer:
+        return {"to_do": interviews.interviews_to_do(db.session, page_actor())}
     if not user.is_staff:
         return {"shares": candidates.shares(db.session, user)}
     actor = page_actor()
@@ -249,6 +252,7 @@ def _next_steps(user) -> dict:
         "new_shares": new_shares,
         "newest_shares": newest,
         "share": _share_link(user.organisation),
+        "to_do": interviews.interviews_to_do(db.session, actor),
     }
 
 
