@@ -127,7 +127,8 @@ class Entry:
     url: Callable[["World"], str]
     expected: Callable[[str], int]
     if_match: bool = False  # API writes name the revision they read
-    form: dict | None = None  # what a page form posts besides the CSRF token
+    # What a page form posts besides the CSRF token (or a function of the world giving it).
+    form: dict | Callable[["World"], dict] | None = None
     # Reads the data the request touches (given the world and the URL requested): an allowed
     # write must change it, a refused request must leave it as it was. With `changes=False` the
     # request never writes it, allowed or not (a what-if only computes).
@@ -480,6 +481,24 @@ MATRIX: dict[tuple[str, str], Entry] = {
             f"?candidate={w.candidate_of_a()}&candidate={w.candidate_of_a()}"
         ),
         staff_page(200, other_organisation=404),
+    ),
+    # Interview plans (recruiters): each row plans for a new candidate of A.
+    ("interview_plans.plan", "GET"): Entry(
+        lambda w: plan_url(w), staff_page(200, other_organisation=404)
+    ),
+    ("interview_plans.assign", "POST"): Entry(
+        lambda w: plan_url(w),
+        staff_page(303, other_organisation=404),
+        form=lambda w: {"interviewer": w.org_a.recruiter_email, "focus": "product-strategy"},
+        probe=count_of("Interview"),
+    ),
+    ("interview_plans.confirm_remove", "GET"): Entry(
+        lambda w: planned_interview_url(w) + "/remove", staff_page(200, other_organisation=404)
+    ),
+    ("interview_plans.remove", "POST"): Entry(
+        lambda w: planned_interview_url(w) + "/remove",
+        staff_page(303, other_organisation=404),
+        probe=count_of("Interview"),
     ),
     ("candidates.index", "GET"): Entry(fixed("/candidates"), staff_page()),
     ("candidates.create", "GET"): Entry(fixed("/candidates/new"), staff_page()),
@@ -937,7 +956,8 @@ def test_authorization_matrix(world, endpoint, method, caller):
     if method in SAFE:
         response = client.get(url, headers=headers)
     else:
-        data = {**(entry.form or {}), "csrf_token": csrf_token_from(client)}
+        form = entry.form(world) if callable(entry.form) else entry.form
+        data = {**(form or {}), "csrf_token": csrf_token_from(client)}
         response = client.open(url, method=method, data=data, headers=headers)
     assert response.status_code == entry.expected(caller), response.text[:300]
     if entry.probe:
@@ -971,3 +991,36 @@ def test_every_state_changing_page_route_needs_the_csrf_token(app, world):
             assert "CSRF" in response.text
         checked.append(endpoint)
     assert len(checked) >= 7
+
+# --- interview plans -----------------------------------------------------------------------------
+
+
+def plan_url(world: World) -> str:
+    """The interview plan of a new candidate of A for A's published scorecard."""
+    return f"/scorecards/{world.published_scorecard}/candidates/{world.candidate_of_a()}/interviews"
+
+
+def planned_interview_url(world: World) -> str:
+    """A new candidate of A with one planned interview (A's recruiter probes product strategy):
+    the interview's address on the plan."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import User
+    from portal.services import interviews
+
+    url = plan_url(world)
+    scorecard_id, candidate_id = ids_in(url)
+    with world.app.app_context():
+        recruiter = db.session.scalar(select(User).where(User.email == world.org_a.recruiter_email))
+        interview = interviews.assign(
+            db.session,
+            Actor.for_user(recruiter),
+            scorecard_id,
+            candidate_id,
+            recruiter.email,
+            ["product-strategy"],
+        )
+        interview_id = interview.id
+        db.session.remove()
+    return f"{url}/{interview_id}"
