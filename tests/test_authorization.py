@@ -992,6 +992,7 @@ def test_every_state_changing_page_route_needs_the_csrf_token(app, world):
         checked.append(endpoint)
     assert len(checked) >= 7
 
+
 # --- interview plans -----------------------------------------------------------------------------
 
 
