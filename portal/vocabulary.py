@@ -27,6 +27,14 @@ SCOPES = (
     "matches:read",
     "evaluations:read",
     "evaluations:write",
+    "webhooks:manage",
+)
+WEBHOOK_EVENTS = (
+    "scorecard.published",
+    "candidate.created",
+    "candidate.updated",
+    "evaluation.submitted",
+    "import.finished",
 )
 STATUSES = ("draft", "published", "archived")
 EDUCATION_LEVELS = ("none", "bachelor", "master", "doctorate")

@@ -31,6 +31,7 @@ SCOPE_DESCRIPTIONS = {
     "matches:read": "Rank candidates against a scorecard, explain a match, simulate changes.",
     "evaluations:read": "Read the interview evaluations of a candidate for a scorecard.",
     "evaluations:write": "Submit interview evaluations (and corrections) for your staff.",
+    "webhooks:manage": "Add, remove and inspect webhook endpoints and their deliveries.",
 }
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
