@@ -470,3 +470,69 @@ class ImportJobPage:
     def count(self, which: str) -> Locator:
         """The Created, Updated or Failed figure."""
         return self.progress.locator(f"[data-count={which}]")
+
+
+class InterviewPlanPage:
+    """/scorecards/<id>/candidates/<id>/interviews: the planned interviews and the add form."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.plan = page.locator("#plan")
+        self.interviewer = page.locator("#interviewer")
+        self.add = page.get_by_role("button", name="Add to the plan")
+
+    def open(self, scorecard_id: int, candidate_id: int) -> "InterviewPlanPage":
+        self.page.goto(f"/scorecards/{scorecard_id}/candidates/{candidate_id}/interviews")
+        return self
+
+    def add_interviewer(self, email: str, focus: list[str]) -> None:
+        """Add `email` to the plan probing exactly the `focus` competencies (slugs). The boxes
+        are ticked from the keyboard (a "(must-have)" note laid over them takes clicks)."""
+        self.interviewer.select_option(email)
+        for box in self.page.locator("#add-interviewer input[name=focus]").all():
+            if box.is_checked() != (box.get_attribute("value") in focus):
+                box.focus()
+                self.page.keyboard.press("Space")
+        self.add.click()
+
+
+class InterviewKit:
+    """/interviews/<id>: the interview kit; htmx autosaves the form into `#kit-status` only."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.root = page.locator("#kit")
+        self.status = page.locator("#kit-status")
+        self.saved = self.status.locator(".kit-saved")  # what was saved ("Saving…" is apart)
+        self.summary = page.get_by_label("Summary")
+        self.save = page.get_by_role("button", name="Save draft")
+        self.submit = page.get_by_role("button", name="Submit evaluation…")
+        self.correct = page.get_by_role("button", name="Correct my evaluation")
+        self.others = page.locator("section.kit-others")
+        self.history = page.locator("section.kit-history")
+
+    def competency(self, slug: str) -> Locator:
+        return self.page.locator(f"#competency-{slug}")
+
+    def rating(self, slug: str, label: str) -> Locator:
+        """The radio of one level ("4 · Advanced") or "Not assessed" of a competency."""
+        return self.competency(slug).get_by_role("radio", name=label, exact=True)
+
+    def note(self, slug: str) -> Locator:
+        return self.page.locator(f"#note-{slug}")
+
+    def recommendation(self, words: str) -> Locator:
+        return self.page.get_by_role("radio", name=words, exact=True)
+
+    def confirm_submit(self) -> None:
+        """Submit, then confirm on the page that says submitted is final."""
+        self.submit.click()
+        expect(self.heading).to_contain_text("Submit your evaluation of")
+        self.page.locator("main").get_by_role("button", name="Submit evaluation").click()
+
+    def settled(self) -> None:
+        expect(
+            self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+        ).to_have_count(0)
