@@ -17,7 +17,6 @@ import uuid
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy.orm import sessionmaker
 
 from portal import PROJECT_ROOT, create_app
 from portal.extensions import db
@@ -25,7 +24,7 @@ from portal.models import ImportJob
 from portal.models.scorecards import EDUCATION_LEVELS
 from portal.services import accounts
 from portal.services.access import Actor
-from portal.services.bulk_import import COMPETENCY_COLUMNS, CSV_COLUMNS, run_import, start_import
+from portal.services.bulk_import import COMPETENCY_COLUMNS, CSV_COLUMNS, run_job, start_import
 from portal.services.framework_loader import load_framework, read_framework_file
 
 SEED = 20_240_601
@@ -67,7 +66,7 @@ def candidates_csv(rows: int, rng: random.Random) -> tuple[bytes, int]:
 
 
 def run(rows: int = 10_000, database_url: str | None = None) -> dict:
-    """Time `start_import` + `run_import` (synchronously) of `rows` CSV rows."""
+    """Time `start_import` + `run_job` (synchronously, in this process) of `rows` CSV rows."""
     data, bad = candidates_csv(rows, random.Random(SEED))
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch:
         url = database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
@@ -87,7 +86,7 @@ def run(rows: int = 10_000, database_url: str | None = None) -> dict:
             try:
                 started = time.perf_counter()
                 job = start_import(db.session, actor, "benchmark.csv", data, schema_path)
-                run_import(sessionmaker(bind=db.engine), job.id, data, actor, schema_path)
+                run_job(db.session, job.id, schema_path)
                 seconds = time.perf_counter() - started
                 db.session.expire_all()
                 job = db.session.get(ImportJob, job.id)

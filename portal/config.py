@@ -38,6 +38,8 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.db")
     return {
         "REDIS_URL": redis_url or "",
+        # How long a bulk import's worker may go silent before another resumes the import.
+        "IMPORT_LEASE_SECONDS": _whole_number("IMPORT_LEASE_SECONDS", 60, 1, 3600),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "CPO Readiness Portal <no-reply@localhost>"),
         "PORTAL_ENV": env,
@@ -66,6 +68,15 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
     }
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigurationError(
+            f"{name} must be a whole number from {low} to {high}, not {value!r}"
+        )
+    return int(value)
 
 
 def _trusted_proxies() -> int:

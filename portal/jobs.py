@@ -115,6 +115,11 @@ def _in_a_thread(app: Flask, name: str, args: tuple, delay: timedelta | None) ->
 _sweeping: set[int] = set()
 
 
+def sweep_in_this_process(app: Flask) -> None:
+    """Development without Redis: this web process runs the sweeps from now on (once)."""
+    _start_sweeping_here(app)
+
+
 def _start_sweeping_here(app: Flask) -> None:
     """Without workers, the web process sweeps (once per process and app)."""
     if id(app) in _sweeping:

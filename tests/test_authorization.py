@@ -238,6 +238,27 @@ def own_profile(world: "World", url: str) -> object:
     return _read(world, query)
 
 
+def queued_import_of_a(world: "World") -> int:
+    """An import of A as an upload leaves it: queued with its file stored, and not due for the
+    sweeps for a minute (nothing runs it here)."""
+    from portal.extensions import db
+    from portal.services import bulk_import
+
+    data = f"{','.join(bulk_import.REQUIRED_COLUMNS)}\nPat Import,,,,,,,,\n".encode()
+    with world.app.app_context():
+        actor = world._actor_of_a()
+        job_id = bulk_import.start_import(db.session, actor, "pool.csv", data, "").id
+        db.session.remove()
+    return job_id
+
+
+def import_status(world: "World", url: str) -> object:
+    """The URL's import job's status (an allowed cancel ends a queued one at once)."""
+    from portal.models import ImportJob
+
+    return _read(world, lambda session: session.get(ImportJob, ids_in(url)[0]).status)
+
+
 def evaluation_state(world: "World", url: str) -> object:
     """The statuses and recommendations of the evaluations of the URL's interview, oldest
     first."""
@@ -541,6 +562,16 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("candidates.job", "GET"): Entry(
         lambda w: f"/candidates/bulk/{w.import_job_of_a()}", staff_page(200, other_organisation=404)
+    ),
+    ("candidates.imports", "GET"): Entry(fixed("/candidates/imports"), staff_page()),
+    ("candidates.confirm_cancel_job", "GET"): Entry(
+        lambda w: f"/candidates/bulk/{queued_import_of_a(w)}/cancel",
+        staff_page(200, other_organisation=404),
+    ),
+    ("candidates.cancel_job", "POST"): Entry(
+        lambda w: f"/candidates/bulk/{queued_import_of_a(w)}/cancel",
+        staff_page(303, other_organisation=404),
+        probe=import_status,
     ),
     ("profile.edit", "GET"): Entry(fixed("/profile"), candidate_page()),
     ("profile.edit", "POST"): Entry(fixed("/profile"), candidate_page(422), probe=own_profile),

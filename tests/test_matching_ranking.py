@@ -315,10 +315,8 @@ def test_a_rebuild_repairs_rows_that_drifted(session, pool):
 
 
 def test_bulk_imported_candidates_are_ranked(session, pool, app):
-    from sqlalchemy.orm import sessionmaker
 
-    from portal.extensions import db
-    from portal.services.bulk_import import CSV_COLUMNS, run_import, start_import
+    from portal.services.bulk_import import CSV_COLUMNS, run_job, start_import
 
     org, actor, ids, _, _ = pool
     header = ",".join(CSV_COLUMNS)
@@ -333,7 +331,7 @@ def test_bulk_imported_candidates_are_ranked(session, pool, app):
     data = (header + "\n" + ",".join(str(values[c]) for c in CSV_COLUMNS) + "\n").encode()
     schema_path = app.config["JSON_RESUME_SCHEMA"]
     job = start_import(session, actor, "pool.csv", data, schema_path)
-    run_import(sessionmaker(bind=db.engine), job.id, data, actor, schema_path)
+    run_job(session, job.id, schema_path)
     session.expire_all()
     spec = matching.spec_from_document(
         session,

@@ -8,10 +8,9 @@ import json
 import re
 
 import pytest
-from sqlalchemy.orm import sessionmaker
 
 from portal.extensions import db
-from portal.services.bulk_import import run_import
+from portal.services.bulk_import import run_job
 from tests.conftest import csrf_token_from, post_form, sign_in
 
 FIELDS = {
@@ -30,14 +29,14 @@ FIELDS = {
 @pytest.fixture
 def recruiter(app, client, make_recruiter, monkeypatch):
     """A signed-in recruiter of a new organisation; bulk imports run inside the request."""
-    from portal.web import candidates as pages
+    from portal import jobs
 
     schema = app.config["JSON_RESUME_SCHEMA"]
 
-    def inline(job_id, data, who):
-        run_import(sessionmaker(bind=db.engine), job_id, data, who, schema)
+    def inline(name, job_id, **options):
+        run_job(db.session, job_id, schema)
 
-    monkeypatch.setattr(pages, "_run_in_background", inline)
+    monkeypatch.setattr(jobs, "enqueue", inline)
     organisation = make_recruiter()
     assert sign_in(client, organisation.recruiter_email).status_code == 303
     client.organisation_id = organisation.organisation_id

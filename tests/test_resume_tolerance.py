@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 
 from portal.extensions import db
 from portal.models import Candidate, User
@@ -431,7 +430,7 @@ def test_a_zip_member_without_an_email_imports_as_the_single_import_does(app, se
     user = session.scalar(select(User).where(User.email == org.recruiter_email))
     actor = Actor.for_user(user)
     job = bulk_import.start_import(session, actor, "resumes.zip", data, schema_path)
-    bulk_import.run_import(sessionmaker(bind=db.engine), job.id, data, actor, schema_path)
+    bulk_import.run_job(session, job.id, schema_path)
     session.expire_all()
     names = session.scalars(
         select(Candidate.name).where(Candidate.organisation_id == org.organisation_id)

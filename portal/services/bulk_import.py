@@ -1,13 +1,30 @@
 """Bulk import of candidates: a CSV file, or a zip of JSON Resume documents.
 
 `start_import` checks the file's shape (refusing it whole when its columns or format are wrong,
-or when a zip would unpack to too much) and records a queued `ImportJob`; `run_import` then
-validates every row with the same schema the API uses and writes the valid ones in batches: a
-row whose email already belongs to one of the organisation's candidates updates that candidate,
-any other row creates one. Failed rows are appended as `ImportFailure` rows (row number or zip
-member, the fields, the messages, and a CSV row's cells for the failed-rows file). It is meant
-for a background thread: it opens its own session, commits the job's progress at least every
-2 % of the rows or every second, and never raises.
+or when a zip would unpack to too much), then records a queued `ImportJob` and stores the file
+(`ImportFile`) in the same transaction, before anything is queued: any worker on any host can
+run the job, and resume it, after the web process that took the upload is gone.
+
+`run_job` is the background job. It claims the job with a conditional UPDATE (a lease of LEASE
+seconds, renewed with every batch), validates every row with the same schema the API uses and
+writes the valid ones in batches: a row whose email already belongs to one of the
+organisation's candidates updates that candidate, any other row creates one. Failed rows are
+appended as `ImportFailure` rows (row number or zip member, the fields, the messages, and a CSV
+row's cells for the failed-rows file). Each batch is committed together with the job's counts
+and its renewed lease, in one transaction that first checks the job is still this run's: a
+worker killed between batches loses nothing, and a job resumed by another worker starts after
+the last committed row, so no row is ever imported twice.
+
+A job is *held* while `worker` names a worker and `lease_until` is in the future. A job that is
+not held and not finished is waiting: `lease_until` is then when `resume_stalled` (a sweep every
+worker runs) queues it (again) if no worker has taken it by then — QUEUED_GRACE after it was
+queued, or as soon as a holder's lease has run out (its worker died). So lost work is resumed
+within about LEASE + the sweep interval, by whichever worker is alive.
+
+A job ends `done`, `failed` (with `error`) or `cancelled` (`request_cancel`; a running job stops
+between two batches, the rows committed before stay imported). The end is recorded with the
+`import.finished` webhook event and the removal of the stored file, in one transaction: the
+failed-rows file is built from `ImportFailure`, so the upload is not needed after.
 
 The CSV columns and the update rules are documented in docs/bulk-import.md.
 """
@@ -16,27 +33,37 @@ import csv
 import io
 import json
 import logging
+import os
 import re
+import socket
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import delete, func, insert, literal, or_, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.models import Assessment, Candidate, Competency, ImportFailure, ImportJob
-from portal.models.types import utcnow
+from portal.models import (
+    Assessment,
+    Candidate,
+    Competency,
+    ImportFailure,
+    ImportFile,
+    ImportJob,
+)
+from portal.models.types import UTCDateTime, utcnow
 from portal.schemas.candidates import AssessmentInputSchema, CandidateInputSchema
-from portal.services import match_profiles
+from portal.services import match_profiles, webhooks
 from portal.services.access import Actor
 from portal.services.candidates import PROFILE_FIELDS, one_decimal
-from portal.services.errors import NotFound, ValidationFailed, flatten_messages
+from portal.services.errors import Conflict, NotFound, ValidationFailed, flatten_messages
 from portal.services.framework_loader import shipped_slugs
 from portal.services.pagination import Page, paginate
 from portal.services.resume import ResumeProfile
@@ -91,7 +118,12 @@ PROBLEMS_MAX = 50  # distinct messages summarised on the job; the rest counted a
 OTHER_PROBLEMS = "_other"
 FAILURES_PAGE_SIZE = 50
 RECENT_JOBS = 10
-INTERRUPTED_AFTER = timedelta(minutes=15)  # 10,000 rows take seconds; 50 MB about a minute
+JOBS_PAGE_SIZE = 25
+LEASE = timedelta(seconds=60)  # renewed with every batch, which commits at least every second
+QUEUED_GRACE = timedelta(minutes=1)  # a job no worker took by then is queued again
+MAX_ATTEMPTS = 5  # claims of one job; a file that kills its worker each time then fails
+UNFINISHED = ("queued", "running")
+FINISHED = ("done", "failed", "cancelled")
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 NOT_UTF8 = (
@@ -111,12 +143,13 @@ CHANGED_MEANWHILE = (
 def start_import(
     session: Session, actor: Actor, filename: str, data: bytes, schema_path: str
 ) -> ImportJob:
-    """Check the file's shape and record a queued job; pass the same `data` to `run_import`.
+    """Check the file's shape, then record a queued job and store the file with it (one
+    transaction, committed); the caller queues `run_job` for the job's id.
 
     The whole file is refused (ValidationFailed, nothing recorded) when it is neither .csv nor
     .zip, is not UTF-8, has unknown or missing columns, is not a readable zip of .json files, or
     is a zip that unpacks to too many files, too many bytes, or too many times its size.
-    `schema_path` is accepted for symmetry with `run_import`; documents are only validated
+    `schema_path` is accepted for symmetry with `run_job`; documents are only validated
     there, one by one.
     """
     actor.require_scope("candidates:write")
@@ -143,8 +176,12 @@ def start_import(
         columns=columns,
         problems=[],
         error="",
+        worker="",
+        lease_until=utcnow() + QUEUED_GRACE,  # not held: queued again then if no worker took it
     )
     session.add(job)
+    session.flush()
+    session.add(ImportFile(job_id=job.id, content=data, size=len(data)))
     session.commit()
     return job
 
@@ -340,50 +377,229 @@ class _Row:
         return self.values.get("email", "").lower()
 
 
-def run_import(
-    session_factory: Callable[[], Session],
-    job_id: int,
-    data: bytes,
-    actor: Actor,
-    schema_path: str,
-) -> None:
-    """Process a queued job to the end; for a background thread, so it never raises.
+def this_worker() -> str:
+    """How a job names the process that holds it: host:pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
-    Valid rows are written in batches, each batch with the job's progress in one transaction;
-    a batch closes after BATCH_SIZE rows, 2 % of the job's rows, or a second, whichever comes
-    first. When the database refuses a batch it is retried row by row, so only the rows it
-    refuses fail. An unexpected error ends the job as "failed" with its `error` text; the
-    batches committed before it stay imported and counted.
+
+class _Stop(Exception):
+    """The run ends here: the job was finished (cancelled) or is no longer this run's."""
+
+
+def run_job(
+    session: Session,
+    job_id: int,
+    schema_path: str,
+    *,
+    worker: str | None = None,
+    lease: timedelta = LEASE,
+) -> str:
+    """The background job: claim the import, process its rows after the last committed one,
+    and finish it. Answers what this run did: "done", "failed", "cancelled", "not claimed"
+    (finished, cancelled, held by a live worker, or unknown), "lost" (another worker took it
+    over) or "interrupted" (the database went away; the sweep queues it again).
+
+    Never raises for the job's own failures: an error in the rows or in the stored file ends
+    the job as "failed" with its `error` text (batches committed before it stay imported and
+    counted); a lost connection leaves it to be resumed.
     """
-    session = session_factory()
-    try:
-        job = session.scalar(
-            select(ImportJob).where(
-                ImportJob.id == job_id, ImportJob.organisation_id == actor.organisation_id
-            )
-        )
-        if job is None or job.status != "queued":
-            log.warning("import job %s is not a queued job of the caller; not run", job_id)
-            return
-        job.status = "running"
-        session.commit()
-        try:
-            _process(session, actor, job, data, schema_path)
-        except Exception as error:
-            log.exception("import job %s failed", job_id)
-            session.rollback()
-            job = session.get(ImportJob, job_id)
-            job.status = "failed"
-            job.error = (
-                f"The import stopped after {job.processed} of {job.total} rows: {_describe(error)}"
-            )[:2000]
-            job.finished_at = utcnow()
-            session.commit()
-    except Exception:
-        log.exception("import job %s could not record its outcome", job_id)
+    claimed = _claim(session, job_id, worker or this_worker(), lease)
+    if claimed is None:
         session.rollback()
-    finally:
-        session.close()
+        return "not claimed"
+    run = _Run(session, claimed, lease)
+    try:
+        run.process(schema_path)
+    except _Stop as stop:
+        session.rollback()
+        return str(stop)
+    except Exception as error:
+        session.rollback()
+        if _connection_lost(error):
+            log.warning("import job %s interrupted; it will be resumed", job_id, exc_info=True)
+            run.release()
+            return "interrupted"
+        log.exception("import job %s failed", job_id)
+        return run.fail(error)
+    return "done"
+
+
+def _connection_lost(error: Exception) -> bool:
+    """A database that went away or is locked: the work can go on later, elsewhere."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def _not_held(now: datetime):
+    """SQL: no worker holds the job (none took it yet, or its holder's lease ran out)."""
+    return or_(ImportJob.worker == "", ImportJob.lease_until.is_(None), ImportJob.lease_until < now)
+
+
+def _claim(session: Session, job_id: int, worker: str, lease: timedelta) -> ImportJob | None:
+    """Take the job for this run (one conditional UPDATE, so of two workers only one wins);
+    the job as claimed, or None."""
+    now = utcnow()
+    claimed = session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            ImportJob.status.in_(UNFINISHED),
+            ImportJob.cancel_requested.is_(False),
+            ImportJob.attempts < MAX_ATTEMPTS,
+            _not_held(now),
+        )
+        .values(
+            status="running",
+            worker=worker,
+            lease_until=now + lease,
+            attempts=ImportJob.attempts + 1,
+            started_at=func.coalesce(ImportJob.started_at, literal(now, UTCDateTime())),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    session.commit()
+    job = session.get(ImportJob, job_id, populate_existing=True)
+    log.info("import job %s claimed by %s (attempt %s)", job_id, worker, job.attempts)
+    return job
+
+
+class _Run:
+    """One worker's run of a claimed job: every transaction it commits starts by renewing the
+    lease on the condition that the job is still this run's (the same claim, `attempts`)."""
+
+    def __init__(self, session: Session, job: ImportJob, lease: timedelta):
+        self.session = session
+        self.job = job
+        self.job_id = job.id
+        self.attempt = job.attempts
+        self.lease = lease
+
+    def hold(self) -> ImportJob:
+        """Renew the lease (which, on PostgreSQL, also locks the job's row until the commit);
+        _Stop("lost") when another worker took the job over, and the job cancelled (then
+        _Stop("cancelled")) when that was asked. The job as the database has it."""
+        renewed = self.session.execute(
+            update(ImportJob)
+            .where(
+                ImportJob.id == self.job_id,
+                ImportJob.attempts == self.attempt,
+                ImportJob.status == "running",
+            )
+            .values(lease_until=utcnow() + self.lease)
+            .execution_options(synchronize_session=False)
+        )
+        if renewed.rowcount != 1:
+            log.warning("import job %s: the lease was lost; this run stops", self.job_id)
+            raise _Stop("lost")
+        self.job = self.session.get(ImportJob, self.job_id, populate_existing=True)
+        if self.job.cancel_requested:
+            _finish(self.session, self.job, "cancelled")
+            self.session.commit()
+            raise _Stop("cancelled")
+        return self.job
+
+    def process(self, schema_path: str) -> None:
+        job = self.job
+        stored = self.session.get(ImportFile, job.id)
+        if stored is None:
+            raise ValidationFailed(
+                {"file": ["The uploaded file is no longer stored; upload it again."]}
+            )
+        data = stored.content
+        self.session.expunge(stored)
+        competency_ids = dict(self.session.execute(select(Competency.slug, Competency.id)).all())
+        if job.kind == "csv":
+            reader = _CsvRows(data, skip=job.processed)
+        else:
+            reader = _ZipRows(self.session, data, schema_path, skip=job.processed)
+        writer = _Writer(self.session, job.organisation_id, competency_ids)
+        step = max(1, min(BATCH_SIZE, job.total // PROGRESS_SHARE))
+        batch: list[_Row] = []
+        since = time.monotonic()
+        for row in reader:
+            batch.append(row)
+            if len(batch) >= step or time.monotonic() - since >= PROGRESS_SECONDS:
+                self.save(writer, batch)
+                batch, since = [], time.monotonic()
+        if batch:
+            self.save(writer, batch)
+        _finish(self.session, self.hold(), "done")
+        self.session.commit()
+
+    def save(self, writer: "_Writer", batch: list[_Row]) -> None:
+        """The batch's rows, failures and counts and the renewed lease: one transaction."""
+        writer.save(self.hold(), batch)
+        self.session.commit()
+
+    def fail(self, error: Exception) -> str:
+        try:
+            job = self.hold()
+            _finish(
+                self.session,
+                job,
+                "failed",
+                f"The import stopped after {job.processed} of {job.total} rows: {_describe(error)}",
+            )
+            self.session.commit()
+        except _Stop as stop:
+            self.session.rollback()
+            return str(stop)
+        except Exception:
+            log.exception("import job %s could not record its failure", self.job_id)
+            self.session.rollback()
+            return "interrupted"
+        return "failed"
+
+    def release(self) -> None:
+        """Give the job back at once, so the next sweep queues it (best effort: if the
+        database is still away, the lease runs out instead)."""
+        try:
+            self.session.execute(
+                update(ImportJob)
+                .where(ImportJob.id == self.job_id, ImportJob.attempts == self.attempt)
+                .values(worker="", lease_until=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            self.session.commit()
+        except Exception:
+            log.warning("import job %s could not be released", self.job_id, exc_info=True)
+            self.session.rollback()
+
+
+def _finish(session: Session, job: ImportJob, status: str, error: str = "") -> None:
+    """End the job in the caller's transaction: its status, the stored file removed, and the
+    `import.finished` event for the organisation's webhooks."""
+    job.status = status
+    job.error = error[:2000]
+    job.finished_at = utcnow()
+    job.lease_until = None
+    session.execute(delete(ImportFile).where(ImportFile.job_id == job.id))
+    webhooks.emit(session, job.organisation_id, "import.finished", report(job))
+
+
+def report(job: ImportJob) -> dict[str, Any]:
+    """The job as the `import.finished` event reports it."""
+    return {
+        "id": job.id,
+        "filename": job.filename,
+        "kind": job.kind,
+        "status": job.status,
+        "total": job.total,
+        "processed": job.processed,
+        "created": job.created,
+        "updated": job.updated,
+        "failed": job.failed,
+        "error": job.error,
+        "created_at": _iso(job.created_at),
+        "finished_at": _iso(job.finished_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _describe(error: Exception) -> str:
@@ -393,26 +609,6 @@ def _describe(error: Exception) -> str:
     if isinstance(error, DBAPIError):
         return f"the database stopped it ({type(error.orig).__name__})."
     return f"an unexpected error stopped it ({type(error).__name__}); the log has the details."
-
-
-def _process(session: Session, actor: Actor, job: ImportJob, data: bytes, schema_path: str):
-    actor.require_scope("candidates:write")
-    competency_ids = dict(session.execute(select(Competency.slug, Competency.id)).all())
-    reader = _CsvRows(data) if job.kind == "csv" else _ZipRows(session, data, schema_path)
-    writer = _Writer(session, job.organisation_id, competency_ids)
-    step = max(1, min(BATCH_SIZE, job.total // PROGRESS_SHARE))
-    batch: list[_Row] = []
-    since = time.monotonic()
-    for row in reader:
-        batch.append(row)
-        if len(batch) >= step or time.monotonic() - since >= PROGRESS_SECONDS:
-            writer.save(job, batch)
-            batch, since = [], time.monotonic()
-    if batch:
-        writer.save(job, batch)
-    job.status = "done"
-    job.finished_at = utcnow()
-    session.commit()
 
 
 def _schema_errors(schema: ma.Schema, values: dict[str, Any]) -> tuple[dict, dict]:
@@ -428,17 +624,19 @@ class _CsvRows:
 
     The profile fields go through `CandidateInputSchema`; each level cell through the schema it
     nests for assessments, once per distinct (competency, cell) pair, since a file of thousands
-    of rows holds only a few dozen of those.
+    of rows holds only a few dozen of those. The first `skip` rows (imported by an earlier run
+    of the job) are read past without being checked.
     """
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, skip: int = 0):
         self.columns, self.records = _csv_records(data)
+        self.skip = skip
         self.schema = CandidateInputSchema(exclude=("assessments",))
         self.assessment_schema = AssessmentInputSchema()
         self.levels: dict[tuple[str, str], tuple[dict[str, Any], list[str]]] = {}
 
     def __iter__(self) -> Iterator[_Row]:
-        for number, cells in self.records:
+        for number, cells in islice(self.records, self.skip, None):
             yield self._row(number, cells)
 
     def _row(self, number: int, cells: list[str]) -> _Row:
@@ -505,17 +703,19 @@ class _CsvRows:
 
 class _ZipRows:
     """Zip members as `_Row`s: each a JSON Resume, read and mapped as the single import does
-    (a value that breaks only a format is left out, a resume without an email has none)."""
+    (a value that breaks only a format is left out, a resume without an email has none); the
+    first `skip` members are left unread."""
 
-    def __init__(self, session: Session, data: bytes, schema_path: str):
+    def __init__(self, session: Session, data: bytes, schema_path: str, skip: int = 0):
         self.session = session
         self.archive = _open_zip(data)
+        self.skip = skip
         self.schema_path = schema_path
         self.schema = CandidateInputSchema()
         self.terms = competency_terms(session)
 
     def __iter__(self) -> Iterator[_Row]:
-        for member in _zip_members(self.archive):
+        for member in _zip_members(self.archive)[self.skip :]:
             yield self._row(member)
 
     def _row(self, member: zipfile.ZipInfo) -> _Row:
@@ -544,7 +744,8 @@ class _ZipRows:
 
 class _Writer:
     """Writes valid rows (new candidates with their self-assessments, or updates of the
-    organisation's candidates found by email), their ranking rows, the failures and progress."""
+    organisation's candidates found by email), their ranking rows, the failures and progress,
+    in the caller's transaction (the caller commits)."""
 
     def __init__(self, session: Session, organisation_id: int, competency_ids: dict[str, int]):
         self.session = session
@@ -553,12 +754,16 @@ class _Writer:
         self.slots = match_profiles.competency_slots(session)
 
     def save(self, job: ImportJob, batch: list[_Row]) -> None:
+        """The batch, inside a savepoint; when the database refuses it, each row in a savepoint
+        of its own, so only the rows it refuses fail and the transaction goes on."""
         failed = [row for row in batch if not self._resolve(row)]
         valid = [row for row in batch if not row.errors]
         try:
-            created, updated = self._write(valid)
-        except (DBAPIError, StaleDataError):
-            self.session.rollback()
+            with self.session.begin_nested():
+                created, updated = self._write(valid)
+        except (DBAPIError, StaleDataError) as error:
+            if _connection_lost(error):
+                raise
             log.warning("import job %s: a batch was refused; retrying row by row", job.id)
             created = updated = 0
             for row in valid:
@@ -573,7 +778,7 @@ class _Writer:
         job.processed += len(batch)
         job.succeeded += created + updated
         job.updated += updated
-        self.session.commit()
+        self.session.flush()
 
     def _resolve(self, row: _Row) -> bool:
         """Check the row's competencies against the database's; False when it has errors."""
@@ -591,11 +796,12 @@ class _Writer:
 
     def _write_alone(self, row: _Row) -> tuple[int, int] | None:
         try:
-            outcome = self._write([row])
-            self.session.commit()
+            with self.session.begin_nested():
+                outcome = self._write([row])
         except (DBAPIError, StaleDataError) as error:
+            if _connection_lost(error):
+                raise
             log.warning("import: the database refused row %s", row.ref, exc_info=True)
-            self.session.rollback()
             message = CHANGED_MEANWHILE if isinstance(error, StaleDataError) else DATABASE_REFUSED
             row.errors = {"_row": [message]}
             return None
@@ -801,7 +1007,6 @@ def job_for(session: Session, actor: Actor, job_id: int) -> ImportJob:
     """One of the caller's organisation's import jobs (NotFound for anyone else's)."""
     actor.require_scope("candidates:read")
     organisation_id = actor.require_organisation()
-    _fail_interrupted(session, organisation_id)
     job = session.scalar(
         select(ImportJob).where(
             ImportJob.id == job_id, ImportJob.organisation_id == organisation_id
@@ -864,32 +1069,146 @@ def failures_filename(job: ImportJob) -> str:
 
 def recent_jobs(session: Session, actor: Actor, limit: int = RECENT_JOBS) -> list[ImportJob]:
     """The organisation's latest import jobs, newest first."""
+    return job_page(session, actor, 1, limit).items
+
+
+def job_page(session: Session, actor: Actor, page: int, page_size: int = JOBS_PAGE_SIZE) -> Page:
+    """One page of the organisation's import jobs, newest first."""
     actor.require_scope("candidates:read")
     organisation_id = actor.require_organisation()
-    _fail_interrupted(session, organisation_id)
     statement = (
         select(ImportJob)
         .where(ImportJob.organisation_id == organisation_id)
         .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
-        .limit(limit)
     )
-    return list(session.scalars(statement))
+    return paginate(session, statement, page, page_size)
 
 
-def _fail_interrupted(session: Session, organisation_id: int) -> None:
-    """A job still unfinished long after it began lost its worker (the file lived only in that
-    process's memory): say so instead of showing a progress bar that never moves."""
-    cutoff = utcnow() - INTERRUPTED_AFTER
-    stuck = session.scalars(
-        select(ImportJob).where(
-            ImportJob.organisation_id == organisation_id,
-            ImportJob.status.in_(("queued", "running")),
-            ImportJob.created_at < cutoff,
+def unfinished_count(session: Session) -> int:
+    """How many imports, of any organisation, are queued or running."""
+    return session.scalar(select(func.count(ImportJob.id)).where(ImportJob.status.in_(UNFINISHED)))
+
+
+def state(job: ImportJob, now: datetime | None = None) -> str:
+    """What a person watching the job should be told, one of: "queued" (waiting for its first
+    worker), "running", "stalled" (its worker stopped: the lease ran out, or the job waits for
+    another worker to resume it), "cancelling" (asked; the worker stops after its batch),
+    "done", "failed", "cancelled"."""
+    if job.status in FINISHED:
+        return job.status
+    if job.cancel_requested:
+        return "cancelling"
+    now = now or utcnow()
+    held = bool(job.worker) and job.lease_until is not None and job.lease_until >= now
+    if held:
+        return "running"
+    return "stalled" if job.attempts else "queued"
+
+
+def request_cancel(session: Session, actor: Actor, job_id: int) -> ImportJob:
+    """Cancel one of the organisation's unfinished imports: at once when no worker holds it,
+    else by its worker before the next batch (the rows committed before stay imported).
+    Conflict when it has already finished."""
+    actor.require_scope("candidates:write")
+    job = job_for(session, actor, job_id)
+    if job.status in FINISHED:
+        raise Conflict(f"The import has already finished ({job.status}); nothing was changed.")
+    now = utcnow()
+    session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status.in_(UNFINISHED))
+        .values(cancel_requested=True)
+        .execution_options(synchronize_session=False)
+    )
+    _cancel_if_not_held(session, job.id, now)
+    session.commit()
+    session.refresh(job)
+    return job
+
+
+def _cancel_if_not_held(session: Session, job_id: int, now: datetime) -> bool:
+    """End a cancel-requested job that no worker holds (in the caller's transaction)."""
+    ended = session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            ImportJob.status.in_(UNFINISHED),
+            ImportJob.cancel_requested.is_(True),
+            _not_held(now),
+        )
+        .values(lease_until=None)  # taken: _finish ends it in this transaction
+        .execution_options(synchronize_session=False)
+    )
+    if ended.rowcount != 1:
+        return False
+    _finish(session, session.get(ImportJob, job_id, populate_existing=True), "cancelled")
+    return True
+
+
+def resume_stalled(session: Session, now: datetime | None = None) -> list[int]:
+    """The sweep: the ids of the unfinished jobs no worker holds whose time has come (queued
+    QUEUED_GRACE ago without a worker taking them, or whose holder's lease ran out), each
+    marked queued again until now + QUEUED_GRACE; the caller queues them. Cancel-requested
+    jobs nobody holds end as cancelled, and jobs claimed MAX_ATTEMPTS times as failed.
+
+    Safe in many workers at once: each change is a conditional UPDATE that only one of them
+    makes, so each due job is queued once per sweep interval at most, and the claim decides
+    who runs it."""
+    now = now or utcnow()
+    due = session.execute(
+        select(ImportJob.id, ImportJob.attempts, ImportJob.cancel_requested).where(
+            ImportJob.status.in_(UNFINISHED),
+            or_(ImportJob.lease_until.is_(None), ImportJob.lease_until < now),
         )
     ).all()
-    for job in stuck:
-        job.status = "failed"
-        job.error = "The import was interrupted (the server restarted); upload the file again."
-        job.finished_at = utcnow()
-    if stuck:
+    queued: list[int] = []
+    for job_id, attempts, cancel_requested in due:
+        if cancel_requested:
+            _cancel_if_not_held(session, job_id, now)
+        elif attempts >= MAX_ATTEMPTS:
+            _fail_worn_out(session, job_id, attempts, now)
+        elif _requeue(session, job_id, attempts, now):
+            queued.append(job_id)
         session.commit()
+    return queued
+
+
+def _requeue(session: Session, job_id: int, attempts: int, now: datetime) -> bool:
+    marked = session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            ImportJob.status.in_(UNFINISHED),
+            ImportJob.attempts == attempts,
+            ImportJob.cancel_requested.is_(False),
+            or_(ImportJob.lease_until.is_(None), ImportJob.lease_until < now),
+        )
+        .values(worker="", lease_until=now + QUEUED_GRACE)
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount == 1:
+        log.info("import job %s queued again (claimed %s times before)", job_id, attempts)
+    return marked.rowcount == 1
+
+
+def _fail_worn_out(session: Session, job_id: int, attempts: int, now: datetime) -> None:
+    taken = session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            ImportJob.status.in_(UNFINISHED),
+            ImportJob.attempts == attempts,
+            or_(ImportJob.lease_until.is_(None), ImportJob.lease_until < now),
+        )
+        .values(lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount == 1:
+        job = session.get(ImportJob, job_id, populate_existing=True)
+        _finish(
+            session,
+            job,
+            "failed",
+            f"The import stopped after {job.processed} of {job.total} rows: its worker stopped "
+            f"{attempts} times while running it. Upload the rows not imported yet again.",
+        )

@@ -1,7 +1,6 @@
 """The organisation's candidate pool: search, add and edit, import one resume or many."""
 
 import json
-import threading
 
 import marshmallow as ma
 from flask import (
@@ -15,14 +14,14 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
-from sqlalchemy.orm import sessionmaker
 
+from portal import jobs
 from portal.auth import page_actor
 from portal.extensions import db
 from portal.schemas.candidates import CandidateFilterSchema
 from portal.services import bulk_import, candidates, framework, resume_import, scorecards
 from portal.services.candidates import CandidateFilter
-from portal.services.errors import Forbidden, StaleWrite, ValidationFailed
+from portal.services.errors import Conflict, Forbidden, StaleWrite, ValidationFailed
 from portal.web.candidate_forms import load_profile_form, resume_review_page, saved_meanwhile
 from portal.web.forms import load_query, page_number, posted_revision, see_other
 from portal.web.htmx import render, wants_fragment
@@ -34,6 +33,18 @@ bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 @login_required
 def _recruiters_only():
     page_actor().require_organisation()
+
+
+@bp.before_app_request
+def _resume_imports_after_a_restart():
+    """Development without Redis: a web process restarted while imports were unfinished starts
+    the sweeps with its first request (not only with the next upload), so they resume."""
+    app = current_app._get_current_object()
+    if app.config["REDIS_URL"] or app.testing or "portal.imports_checked" in app.extensions:
+        return
+    app.extensions["portal.imports_checked"] = True
+    if bulk_import.unfinished_count(db.session):
+        jobs.sweep_in_this_process(app)
 
 
 PAGE_SIZE = 25
@@ -200,8 +211,8 @@ def bulk():
             job = bulk_import.start_import(db.session, actor, filename, data, _schema())
         except ValidationFailed as error:
             errors = error.errors
-        else:
-            _run_in_background(job.id, data, actor)
+        else:  # the file is stored with the job: any worker can run it from here
+            jobs.enqueue("bulk_import", job.id)
             return see_other(url_for("candidates.job", job_id=job.id))
     return render(
         "candidates/bulk.html",
@@ -209,6 +220,7 @@ def bulk():
         status=422 if errors else 200,
         errors=errors,
         jobs=bulk_import.recent_jobs(db.session, actor),
+        state=bulk_import.state,
     )
 
 
@@ -231,7 +243,56 @@ def job(job_id):
     failures = bulk_import.failure_page(db.session, found, page_number())
     # A poll that finds the import finished brings the failures once, out of band.
     polled = block == "job_progress" and wants_fragment()
-    return render("candidates/job.html", block, job=found, failures=failures, polled=polled)
+    return render(
+        "candidates/job.html",
+        block,
+        job=found,
+        state=bulk_import.state(found),
+        failures=failures,
+        polled=polled,
+    )
+
+
+@bp.get("/imports")
+def imports():
+    """The organisation's bulk imports, newest first, with their state and counts."""
+    page = bulk_import.job_page(db.session, page_actor(), page_number())
+    return render("candidates/imports.html", "imports", page=page, state=bulk_import.state)
+
+
+@bp.get("/bulk/<id:job_id>/cancel")
+def confirm_cancel_job(job_id):
+    """Ask before cancelling an import, on a page of its own (works without JavaScript)."""
+    found = bulk_import.job_for(db.session, page_actor(), job_id)
+    here = url_for("candidates.job", job_id=found.id)
+    if found.status in bulk_import.FINISHED:
+        return see_other(here)
+    return render_template(
+        "confirm.html",
+        question=f"Cancel the import of {found.filename}?",
+        consequence="It stops before its next batch of rows. The rows imported so far stay "
+        "imported; the others are not imported.",
+        button="Cancel import",
+        action=url_for("candidates.cancel_job", job_id=found.id),
+        cancel=here,
+        fields={},
+    )
+
+
+@bp.post("/bulk/<id:job_id>/cancel")
+def cancel_job(job_id):
+    """Cancel an unfinished import (its worker stops between two batches)."""
+    try:
+        found = bulk_import.request_cancel(db.session, page_actor(), job_id)
+    except Conflict as error:
+        flash(error.detail, "error")
+    else:
+        cancelled = found.status == "cancelled"
+        if cancelled:
+            flash("The import is cancelled.", "success")
+        else:
+            flash("The import stops after the batch its worker is writing.", "info")
+    return see_other(url_for("candidates.job", job_id=job_id))
 
 
 @bp.get("/bulk/<id:job_id>/failed-rows.csv")
@@ -247,17 +308,6 @@ def job_failures_csv(job_id):
             "Content-Disposition": f'attachment; filename="{bulk_import.failures_filename(found)}"'
         },
     )
-
-
-def _run_in_background(job_id: int, data: bytes, actor) -> None:
-    app = current_app._get_current_object()
-    schema = _schema()
-
-    def work():
-        with app.app_context():
-            bulk_import.run_import(sessionmaker(bind=db.engine), job_id, data, actor, schema)
-
-    threading.Thread(target=work, name=f"import-{job_id}", daemon=True).start()
 
 
 def _schema() -> str:
