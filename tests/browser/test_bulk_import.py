@@ -1,10 +1,12 @@
 """Bulk import in a real browser: a re-upload updates instead of duplicating, the failed rows
 go out as a CSV and come back fixed, the progress moves without a reload while the failure list
-stays put, the same journeys without JavaScript, and the accessibility of the pages."""
+stays put, cancelling an import and the list of imports, the same journeys without JavaScript,
+and the accessibility of the pages."""
 
 import csv
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -136,15 +138,19 @@ def test_progress_moves_without_a_reload_and_the_failures_stay_put(
     its failures once."""
     from portal.extensions import db
     from portal.models import ImportFailure, ImportJob
+    from portal.models.types import utcnow
 
     organisation = make_recruiter()
     sign_in(page, organisation.recruiter_email)
     with app.app_context():
-        job = ImportJob(
+        job = ImportJob(  # as a live worker holds it (its lease renewed as it goes)
             organisation_id=organisation.organisation_id,
             filename="slow.csv",
             kind="csv",
             status="running",
+            worker="browser-test:1",
+            lease_until=utcnow() + timedelta(hours=1),
+            attempts=1,
             total=100,
             processed=10,
             succeeded=10,
@@ -184,3 +190,53 @@ def test_progress_moves_without_a_reload_and_the_failures_stay_put(
     expect(view.failures).to_contain_text("Late Row")  # brought once, out of band
     expect(view.failures).to_contain_text("Enter a valid email address.")
     assert_accessible(page, "/candidates/bulk/<id> (finished while watched)")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_cancel_an_import_and_find_it_in_the_list(new_page, make_recruiter, app, javascript):
+    """A queued import (no worker has taken it) is cancelled from its page: with htmx after the
+    browser's confirm, without JavaScript on a confirm page; the list of imports shows it."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import User
+    from portal.services.access import Actor
+    from portal.services.bulk_import import start_import
+
+    organisation = make_recruiter()
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == organisation.recruiter_email))
+        job = start_import(db.session, Actor.for_user(user), "waiting.csv", csv_bytes([ROW]), "")
+        job_id = job.id
+        db.session.remove()
+    page = new_page(java_script_enabled=javascript)
+    sign_in(page, organisation.recruiter_email)
+    page.goto(f"/candidates/bulk/{job_id}")
+    progress = page.locator("#job_progress")
+    expect(progress).to_contain_text("Queued")
+    expect(progress).to_contain_text("Waiting for a worker to start it.")
+    if javascript:
+        assert_accessible(page, "/candidates/bulk/<id> (queued)")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Cancel import").click()
+    else:
+        page.get_by_role("button", name="Cancel import").click()
+        expect(
+            page.get_by_role("heading", name="Cancel the import of waiting.csv?")
+        ).to_be_visible()
+        page.get_by_role("button", name="Cancel import").click()
+
+    expect(page).to_have_url(re.compile(rf"/candidates/bulk/{job_id}$"))
+    expect(page.get_by_role("status")).to_contain_text("The import is cancelled.")
+    expect(progress).to_contain_text("Cancelled")
+    expect(page.get_by_role("button", name="Cancel import")).to_have_count(0)
+    if javascript:
+        assert_accessible(page, "/candidates/bulk/<id> (cancelled)")
+
+    page.get_by_role("link", name="All imports").click()
+    expect(page).to_have_url(re.compile(r"/candidates/imports$"))
+    row = page.locator(f"tr[data-job='{job_id}']")
+    expect(row).to_contain_text("waiting.csv")
+    expect(row).to_contain_text("Cancelled")
+    if javascript:
+        assert_accessible(page, "/candidates/imports")
