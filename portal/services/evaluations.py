@@ -410,7 +410,10 @@ def kit(session: Session, actor: Actor, interview_id: int) -> Kit:
     return Kit(
         interview=interview,
         version=version,
-        competencies=framework.competencies_with_questions(session, focus),
+        competencies=sorted(
+            framework.competencies_with_questions(session, focus),
+            key=lambda competency: focus.index(competency.slug),
+        ),
         draft=draft if interview.interviewer_id == actor.user_id else None,
         submitted=submitted,
         history=[e for e in mine if e.status != "draft"],
