@@ -67,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_commands(app)
+    from portal import job_handlers  # noqa: F401  (queues webhook deliveries after each commit)
+
     return app
 
 

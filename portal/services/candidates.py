@@ -32,7 +32,7 @@ from portal.models import (
 from portal.models.accounts import SHARE_CODE_LENGTH
 from portal.models.matching import level_column
 from portal.models.types import utcnow
-from portal.services import framework, match_profiles
+from portal.services import framework, match_profiles, webhooks
 from portal.services.access import Actor
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Forbidden, NotFound, StaleWrite, ValidationFailed
@@ -255,8 +255,12 @@ def _apply(session: Session, candidate: Candidate, values: dict[str, Any]) -> No
 
 
 def _commit(session: Session, candidate: Candidate) -> None:
-    """Save the candidate and its ranking row in one transaction."""
+    """Save the candidate and its ranking row in one transaction, with the webhook event."""
+    created = candidate.id is None
     match_profiles.refresh(session, [candidate])
+    session.flush()
+    event = "candidate.created" if created else "candidate.updated"
+    webhooks.emit_candidate(session, candidate, event)
     session.commit()
 
 

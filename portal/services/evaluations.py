@@ -28,7 +28,7 @@ from portal.models import (
     User,
 )
 from portal.models.types import utcnow
-from portal.services import audit, candidates, framework, interviews, match_profiles
+from portal.services import audit, candidates, framework, interviews, match_profiles, webhooks
 from portal.services.access import Actor, Origin
 from portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -281,6 +281,12 @@ def _finish(
             actor=actor,
             subject=str(evaluation.id),
             detail={"candidate": evaluation.candidate_id, "scorecard": evaluation.scorecard_id},
+        )
+        webhooks.emit(
+            session,
+            evaluation.organisation_id,
+            "evaluation.submitted",
+            lambda: document(evaluation),  # built only when an endpoint subscribes
         )
         session.commit()
     except IntegrityError:  # a concurrent submission took the slot first

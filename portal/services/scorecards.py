@@ -21,7 +21,7 @@ from portal.models import (
     ScorecardVersion,
 )
 from portal.models.types import utcnow
-from portal.services import framework
+from portal.services import framework, webhooks
 from portal.services.access import Actor
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Conflict, NotFound, StaleWrite, ValidationFailed
@@ -327,6 +327,13 @@ def publish(session: Session, actor: Actor, scorecard_id: int, revision: int) ->
         published_by_id=actor.user_id,
     )
     session.add(version)
+    data = {
+        "id": scorecard.id,
+        "version": version.number,
+        "title": scorecard.title,
+        "published_at": now.isoformat(),
+    }
+    webhooks.emit(session, scorecard.organisation_id, "scorecard.published", data)
     session.commit()
     return version
 
