@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api import matches as matches_api
     from portal.api import me, ops
     from portal.api import scorecards as scorecards_api
+    from portal.api import webhooks as webhooks_api
     from portal.web import (
         accounts,
         candidates,
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         candidates_api.blp,
         matches_api.blp,
         evaluations_api.blp,
+        webhooks_api.blp,
     ):
         rest_api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
