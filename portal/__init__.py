@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         profile,
         readiness,
         scorecards,
+        webhooks,
     )
     from portal.web import framework as framework_pages
 
@@ -131,5 +132,6 @@ def _register_blueprints(app: Flask) -> None:
         matches.bp,
         readiness.bp,
         *interview_pages,
+        webhooks.bp,
     ):
         app.register_blueprint(blueprint)
