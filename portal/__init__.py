@@ -90,6 +90,7 @@ def _configure_mail(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.api import candidates as candidates_api
+    from portal.api import deletions as deletions_api
     from portal.api import evaluations as evaluations_api
     from portal.api import framework as framework_api
     from portal.api import matches as matches_api
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         me.blp,
         scorecards_api.blp,
         candidates_api.blp,
+        deletions_api.blp,
         matches_api.blp,
         evaluations_api.blp,
         webhooks_api.blp,

@@ -30,6 +30,7 @@ SHAPE = {
     "background",
     "summary",
     "assessments",
+    "updated_at",  # when it last changed for the organisation (incremental sync)
 }
 ASSESSMENT = {"competency", "level", "evidence", "source"}
 ETAG = re.compile(r'^(W/)?"[^"]+"$')
@@ -225,6 +226,7 @@ def test_a_name_alone_is_enough_and_defaults_fill_the_rest(api):
         "background": None,
         "summary": "",
         "assessments": [],
+        "updated_at": minimal.json["updated_at"],
     }
 
 

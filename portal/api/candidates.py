@@ -24,15 +24,21 @@ JSON_RESUME_REF = {"$ref": "#/components/schemas/JsonResume"}
 NOT_OPENAPI = ("$schema", "$id", "definitions")
 
 
-def _shown(candidate, actor) -> tuple[dict, str]:
+def _shown(candidate, actor, changed_at=None) -> tuple[dict, str]:
     """The candidate's document and its ETag. With the caller's organisation's interview
-    levels, which change with no revision of the candidate's own: the tag carries their digest."""
+    levels and the time it last changed for the organisation (`changed_at`; shares and
+    evaluations change it), neither of which revises the candidate: the tag carries their digest
+    when they add anything to the revision."""
     interview = evaluations.interview_assessments(db.session, actor, candidate)
+    if changed_at is None:
+        changed_at = candidates.changed_at(db.session, actor, [candidate])[candidate.id]
     digest = ""
-    if interview:
-        text = json.dumps(interview, sort_keys=True).encode()
+    if interview or changed_at != candidate.updated_at:
+        beyond = {"interview": interview, "changed_at": changed_at.isoformat()}
+        text = json.dumps(beyond, sort_keys=True).encode()
         digest = hashlib.sha256(text).hexdigest()[:16]
-    return candidates.document(candidate, interview), revision_etag(candidate.revision, digest)
+    body = candidates.document(candidate, interview, changed_at)
+    return body, revision_etag(candidate.revision, digest)
 
 
 def _answer(candidate, actor, status: int = 200):
@@ -49,7 +55,11 @@ class Candidates(MethodView):
     def get(self, pagination_parameters, actor, **criteria):
         """List the candidates visible to the organisation
 
-        Its own pool and the self-registered candidates who share their profile with it.
+        Its own pool and the self-registered candidates who share their profile with it, by
+        name. With `updated_since`, only those whose `updated_at` is at or after it, ordered by
+        `updated_at`, then `id`: a candidate's `updated_at` moves when the profile is edited,
+        when a self-registered candidate shares it with you, and when your organisation submits
+        an evaluation of it. Deleted and withdrawn candidates are listed by `GET /deletions`.
         """
         page = candidates.candidate_page(
             db.session,
@@ -59,7 +69,8 @@ class Candidates(MethodView):
             pagination_parameters.page_size,
         )
         pagination_parameters.item_count = page.total
-        return [_shown(candidate, actor)[0] for candidate in page.items]
+        changed = candidates.changed_at(db.session, actor, page.items)
+        return [_shown(candidate, actor, changed[candidate.id])[0] for candidate in page.items]
 
     @requires(blp, "candidates:write")
     @idempotent(blp)

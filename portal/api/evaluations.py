@@ -11,6 +11,7 @@ from portal.api.idempotency import idempotent
 from portal.auth import request_origin
 from portal.extensions import db
 from portal.schemas.evaluations import EvaluationInputSchema, EvaluationSchema
+from portal.schemas.sync import SubmittedSinceSchema
 from portal.services import evaluations
 
 blp = ApiBlueprint(
@@ -69,16 +70,23 @@ def needs(scope: str):
 @blp.route("/scorecards/<id:scorecard_id>/candidates/<id:candidate_id>/evaluations")
 class Evaluations(MethodView):
     @needs("evaluations:read")
+    @blp.arguments(SubmittedSinceSchema, location="query", as_kwargs=True)
     @blp.response(200, EvaluationSchema(many=True), example=[CORRECTED_EXAMPLE, EVALUATION_EXAMPLE])
     @blp.paginate(Page)
-    def get(self, scorecard_id, candidate_id, actor):
+    def get(self, scorecard_id, candidate_id, actor, updated_since=None):
         """List a candidate's evaluations for a scorecard
 
         Submitted and superseded ones, oldest first (drafts stay private to their interviewer).
         A user with the `interviewer` role sees only interviews assigned to them, and sees the
         other interviewers' evaluations only once they have submitted their own.
+        With `updated_since`, only those submitted at or after it (by `submitted_at`, then
+        `id`): a submitted evaluation never changes, and a correction is a new one naming the
+        evaluation it supersedes in `supersedes`, so a syncing client marks that one superseded
+        itself.
         """
-        found = evaluations.evaluations_for(db.session, actor, scorecard_id, candidate_id)
+        found = evaluations.evaluations_for(
+            db.session, actor, scorecard_id, candidate_id, updated_since
+        )
         return [evaluations.document(evaluation) for evaluation in found]
 
     @needs("evaluations:write")

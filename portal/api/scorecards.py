@@ -35,16 +35,20 @@ class Scorecards(MethodView):
     @blp.arguments(ScorecardFilterSchema, location="query", as_kwargs=True)
     @blp.response(200, ScorecardSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters, actor, status=None, q=None):
+    def get(self, pagination_parameters, actor, status=None, q=None, updated_since=None):
         """List the organisation's scorecards
 
-        Most recently edited first; filter by `status` and text `q`.
+        Most recently edited first; filter by `status` and text `q`. With `updated_since`, only
+        those whose `updated_at` is at or after it, ordered by `updated_at`, then `id` (every
+        edit, publish, archive and restore moves `updated_at`). Deleted drafts are listed by
+        `GET /deletions`.
         """
         page = scorecards.scorecard_page(
             db.session,
             actor,
             status=status,
             q=q,
+            updated_since=updated_since,
             page=pagination_parameters.page,
             page_size=pagination_parameters.page_size,
         )

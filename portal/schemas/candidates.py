@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from portal.schemas.fields import SearchText, StrictFloat, WholeNumber, not_blank, plain_text
+from portal.schemas.sync import UpdatedSinceSchema
 from portal.services import candidates as rules
 from portal.services.candidates import BACKGROUNDS, EDUCATION_LEVELS, SOURCES
 from portal.services.framework_loader import shipped_slugs
@@ -84,9 +85,18 @@ class CandidateSchema(ma.Schema):
     background = ma.fields.String(allow_none=True)
     summary = ma.fields.String()
     assessments = ma.fields.List(ma.fields.Nested(AssessmentSchema))
+    updated_at = ma.fields.String(
+        metadata={
+            "format": "date-time",
+            "description": "When this document last changed for your organisation: the latest "
+            "edit of the profile, the moment a self-registered candidate shared it with you, or "
+            "your latest submitted evaluation of the candidate (its interview levels are in "
+            "`assessments`), whichever is latest",
+        }
+    )
 
 
-class CandidateFilterSchema(ma.Schema):
+class CandidateFilterSchema(UpdatedSinceSchema):
     q = SearchText(load_default=None, metadata={"description": "Text in the name or headline"})
     education = ma.fields.String(load_default=None, validate=ma.validate.OneOf(EDUCATION_LEVELS))
     background = ma.fields.String(load_default=None, validate=ma.validate.OneOf(BACKGROUNDS))

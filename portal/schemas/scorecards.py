@@ -10,6 +10,7 @@ from portal.schemas.fields import (
     not_blank,
     plain_text,
 )
+from portal.schemas.sync import UpdatedSinceSchema
 from portal.services import scorecards as rules
 from portal.services.framework_loader import shipped_slugs
 
@@ -127,6 +128,6 @@ class ScorecardVersionSummarySchema(ma.Schema):
     published_at = ma.fields.DateTime()
 
 
-class ScorecardFilterSchema(ma.Schema):
+class ScorecardFilterSchema(UpdatedSinceSchema):
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(rules.STATUSES))
     q = SearchText(load_default=None, metadata={"description": "Text in the title or mission"})

@@ -12,9 +12,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select, union_all
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select, union, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from portal import vocabulary
 from portal.models import (
@@ -22,6 +22,7 @@ from portal.models import (
     Candidate,
     CandidateShare,
     Competency,
+    Evaluation,
     InterviewLevels,
     MatchProfile,
     Organisation,
@@ -37,6 +38,7 @@ from portal.services.access import Actor
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Forbidden, NotFound, StaleWrite, ValidationFailed
 from portal.services.pagination import Page, paginate
+from portal.services.sync import changed_since, record_deletion
 from portal.services.text import trimmed
 
 YEARS_RANGE = vocabulary.YEARS_RANGE  # defined once in portal.vocabulary, with the constraints
@@ -76,6 +78,7 @@ class CandidateFilter:
     background: str | None = None
     competency: str | None = None  # slug: only candidates assessed on it
     min_level: int | None = None  # with competency: at least this level
+    updated_since: datetime | None = None  # only those changed since, by `changed_at`
 
 
 def one_decimal(value: float) -> float:
@@ -137,7 +140,87 @@ def candidate_page(
         statement = statement.where(Candidate.background == criteria.background)
     if criteria.competency:
         statement = _assessed_at_least(session, actor, statement, criteria)
-    return paginate(session, statement.order_by(Candidate.name, Candidate.id), page, page_size)
+    statement = statement.order_by(Candidate.name, Candidate.id)
+    if criteria.updated_since is not None:
+        organisation_id = actor.require_organisation()
+        statement, at = _with_change_times(statement, organisation_id)
+        statement = changed_since(
+            statement,
+            criteria.updated_since,
+            at,
+            Candidate.id,
+            changed=lambda since: Candidate.id.in_(_changed_ids(organisation_id, since)),
+        )
+    return paginate(session, statement, page, page_size)
+
+
+# --- when a candidate changed, as an organisation sees it -------------------------------------
+#
+# A candidate's document changes for an organisation when the profile is edited (its
+# `updated_at`, which every write of the profile or its self-assessments sets), when a
+# self-registered candidate shares it with the organisation (the share's `shared_at`: an old
+# profile is new there), and when one of the organisation's evaluations of the candidate is
+# submitted (its interview levels are part of `assessments`). The latest of the three is the
+# candidate's `updated_at` in the API and what `updated_since` filters and orders by. Nothing
+# is written to the candidate for a share or an evaluation: its revision (the ETag an open edit
+# form holds) stays, and no other organisation sees a change.
+
+
+def _with_change_times(statement: Select, organisation_id: int) -> tuple[Select, Any]:
+    """`statement` (of candidates) joined to the organisation's share of each and its latest
+    submitted evaluation of each (at most one row of either, so no candidate comes twice), and
+    the expression of when each candidate last changed for the organisation."""
+    evaluated = (
+        select(
+            Evaluation.candidate_id.label("candidate_id"),
+            func.max(Evaluation.submitted_at).label("at"),
+        )
+        .where(Evaluation.organisation_id == organisation_id, Evaluation.submitted_at.is_not(None))
+        .group_by(Evaluation.candidate_id)
+        .subquery("evaluated")
+    )
+    share = aliased(CandidateShare)  # apart from the share the visibility rule looks for
+    joined = statement.outerjoin(
+        share,
+        and_(share.candidate_id == Candidate.id, share.organisation_id == organisation_id),
+    ).outerjoin(evaluated, evaluated.c.candidate_id == Candidate.id)
+    latest = Candidate.updated_at
+    for moment in (share.shared_at, evaluated.c.at):  # NULL > x is not true
+        latest = case((moment > latest, moment), else_=latest)
+    return joined, latest
+
+
+def _changed_ids(organisation_id: int, since: datetime):
+    """Ids of the candidates changed for the organisation at or after `since`, each part read
+    by an index (own candidates: organisation, updated_at). Queries of their own: nothing in
+    them refers to the listed rows."""
+    parts = (
+        select(Candidate.id).where(
+            Candidate.organisation_id == organisation_id, Candidate.updated_at >= since
+        ),
+        select(CandidateShare.candidate_id)
+        .join(Candidate, Candidate.id == CandidateShare.candidate_id)
+        .where(
+            CandidateShare.organisation_id == organisation_id,
+            or_(CandidateShare.shared_at >= since, Candidate.updated_at >= since),
+        ),
+        select(Evaluation.candidate_id).where(
+            Evaluation.organisation_id == organisation_id, Evaluation.submitted_at >= since
+        ),
+    )
+    return union(*(part.correlate(None) for part in parts))
+
+
+def changed_at(session: Session, actor: Actor, shown: Sequence[Candidate]) -> dict[int, datetime]:
+    """When each candidate last changed as the caller sees it (its `updated_at` in the API):
+    for a candidate reading their own profile, the profile's own time."""
+    if actor.role == "candidate" or actor.organisation_id is None or not shown:
+        return {candidate.id: candidate.updated_at for candidate in shown}
+    statement, at = _with_change_times(select(Candidate.id), actor.organisation_id)
+    rows = session.execute(
+        statement.add_columns(at).where(Candidate.id.in_([c.id for c in shown]))
+    ).all()
+    return dict(rows)
 
 
 def _assessed_at_least(
@@ -232,8 +315,22 @@ def update_candidate(
 def delete_candidate(session: Session, actor: Actor, candidate_id: int, revision: int) -> None:
     candidate = _writable(session, actor, candidate_id, revision)
     match_profiles.forget(session, candidate.id)
+    record_deletion(session, _seen_by(session, candidate), "candidate", candidate.id)
     session.delete(candidate)
     session.commit()
+
+
+def _seen_by(session: Session, candidate: Candidate) -> list[int]:
+    """The organisations that see a candidate: its owner, or those it shares its profile with."""
+    if candidate.organisation_id is not None:
+        return [candidate.organisation_id]
+    return list(
+        session.scalars(
+            select(CandidateShare.organisation_id).where(
+                CandidateShare.candidate_id == candidate.id
+            )
+        )
+    )
 
 
 def _apply(session: Session, candidate: Candidate, values: dict[str, Any]) -> None:
@@ -424,6 +521,7 @@ def withdraw(session: Session, user: User, organisation_id: int) -> Organisation
     if share is None:
         return None
     session.delete(share)
+    record_deletion(session, [organisation_id], "candidate", candidate.id)  # gone from its view
     session.commit()
     return session.get(Organisation, organisation_id)
 
@@ -473,9 +571,15 @@ def recent_shares(
 # --- presentation ----------------------------------------------------------------------------
 
 
-def document(candidate: Candidate, interview_assessments: Sequence[dict] = ()) -> dict[str, Any]:
+def document(
+    candidate: Candidate,
+    interview_assessments: Sequence[dict] = (),
+    changed: datetime | None = None,
+) -> dict[str, Any]:
     """The candidate as the API shows it. `interview_assessments`: the caller's organisation's
-    interview levels (evaluations.interview_assessments), after the self-assessments."""
+    interview levels (evaluations.interview_assessments), after the self-assessments;
+    `changed`: when it last changed for the caller (`changed_at`; the profile's own time when
+    not given)."""
     return {
         "id": candidate.id,
         "name": candidate.name,
@@ -497,6 +601,7 @@ def document(candidate: Candidate, interview_assessments: Sequence[dict] = ()) -
             for a in sorted(candidate.assessments, key=lambda a: (a.competency.position, a.source))
         ]
         + sorted(interview_assessments, key=lambda entry: entry["competency"]),
+        "updated_at": (changed or candidate.updated_at).isoformat(),
     }
 
 

@@ -9,6 +9,7 @@ a candidate for a scorecard only after submitting their own; recruiters see ever
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from portal.models.types import utcnow
 from portal.services import audit, candidates, framework, interviews, match_profiles, webhooks
 from portal.services.access import Actor, Origin
 from portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portal.services.sync import changed_since
 
 RATING_RANGE = vocabulary.RATING_RANGE
 RATING_MESSAGE = vocabulary.whole_number_message("A rating", RATING_RANGE)
@@ -591,10 +593,15 @@ def submit_draft(
 
 
 def evaluations_for(
-    session: Session, actor: Actor, scorecard_id: int, candidate_id: int
+    session: Session,
+    actor: Actor,
+    scorecard_id: int,
+    candidate_id: int,
+    submitted_since: datetime | None = None,
 ) -> list[Evaluation]:
-    """Submitted and superseded evaluations of a candidate for a scorecard, oldest first. An
-    interviewer who has not submitted their own sees only their own (none)."""
+    """Submitted and superseded evaluations of a candidate for a scorecard, oldest first (with
+    `submitted_since`, those submitted at or after it). An interviewer who has not submitted
+    their own sees only their own (none)."""
     actor.require_scope("evaluations:read")
     scorecard, candidate = _subject(session, actor, scorecard_id, candidate_id)
     statement = (
@@ -607,6 +614,7 @@ def evaluations_for(
         )
         .order_by(Evaluation.submitted_at, Evaluation.id)
     )
+    statement = changed_since(statement, submitted_since, Evaluation.submitted_at, Evaluation.id)
     if (
         actor.is_interviewer
         and _current(session, scorecard.id, candidate.id, actor.user_id, "submitted") is None

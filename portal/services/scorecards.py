@@ -6,6 +6,7 @@ on, and a write based on an older revision is refused (nothing is overwritten si
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -26,6 +27,7 @@ from portal.services.access import Actor
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from portal.services.pagination import Page, paginate
+from portal.services.sync import changed_since, record_deletion
 from portal.services.text import trimmed
 
 TITLE_MAX = 200
@@ -85,10 +87,12 @@ def scorecard_page(
     *,
     status: str | None = None,
     q: str | None = None,
+    updated_since: datetime | None = None,
     page: int = 1,
     page_size: int = 20,
 ) -> Page:
-    """The organisation's scorecards, most recently edited first."""
+    """The organisation's scorecards, most recently edited first; with `updated_since`, those
+    changed at or after it, oldest change first (every write sets `updated_at`)."""
     actor.require_scope("scorecards:read")
     statement = (
         select(Scorecard)
@@ -106,6 +110,7 @@ def scorecard_page(
                 Scorecard.mission.icontains(text, autoescape=True),
             )
         )
+    statement = changed_since(statement, updated_since, Scorecard.updated_at, Scorecard.id)
     return paginate(session, statement, page, page_size)
 
 
@@ -365,6 +370,7 @@ def delete_draft(session: Session, actor: Actor, scorecard_id: int, revision: in
     scorecard = _writable(session, actor, scorecard_id, revision)
     if scorecard.version > 0:
         raise Conflict("Published scorecards keep their versions: archive it instead.")
+    record_deletion(session, [scorecard.organisation_id], "scorecard", scorecard.id)
     session.delete(scorecard)
     session.commit()
 
