@@ -142,6 +142,12 @@ def organisation_api(scope: str, ok: int, other_organisation: int = 404) -> Call
     return lambda caller: other_organisation if caller == "recruiter_b" else in_scope(caller)
 
 
+def tombstones_api() -> Callable[[str], int]:
+    """GET /deletions: callers reading candidates or scorecards (each sees its kinds' tombstones)."""
+    readers = (scoped_api("candidates:read"), scoped_api("scorecards:read"))
+    return lambda caller: min(expected(caller) for expected in readers)
+
+
 def evaluations_api(scope: str, ok: int) -> Callable[[str], int]:
     """Evaluations of a candidate of organisation A for one of its scorecards: B's recruiter
     finds nothing, nor does an interviewer who has no interview of that candidate."""
@@ -224,6 +230,27 @@ def key_revoked(world: "World", url: str) -> object:
     return _read(world, lambda session: session.get(ApiKey, ids_in(url)[0]).revoked_at is not None)
 
 
+def webhook_state(world: "World", url: str) -> object:
+    """The webhook endpoint's secret (None once removed): a rotation changes it."""
+    from portal.models import WebhookEndpoint
+
+    def query(session):
+        endpoint = session.get(WebhookEndpoint, ids_in(url)[0])
+        return endpoint and endpoint.secret
+
+    return _read(world, query)
+
+
+def deliveries_of(world: "World", url: str) -> object:
+    """How many deliveries the URL's webhook endpoint has: a ping or a redelivery adds one."""
+    from sqlalchemy import func, select
+
+    from portal.models import WebhookDelivery
+
+    query = select(func.count()).where(WebhookDelivery.webhook_id == ids_in(url)[0])
+    return _read(world, lambda session: session.scalar(query))
+
+
 def shared_with_a(world: "World", url: str) -> object:
     return _read(world, lambda session: world.share_of_a(session) is not None)
 
@@ -239,8 +266,10 @@ def own_profile(world: "World", url: str) -> object:
 
 
 def queued_import_of_a(world: "World") -> int:
-    """An import of A as an upload leaves it: queued with its file stored, and not due for the
-    sweeps for a minute (nothing runs it here)."""
+    """An import of A as an upload leaves it (queued, its file stored), never queued: not due
+    for the sweeps (which would run it) for a day."""
+    from datetime import timedelta
+
     from portal.extensions import db
     from portal.services import bulk_import
 
@@ -631,6 +660,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("scorecards_api.Scorecards", "POST"): Entry(
         fixed("/api/v1/scorecards"),
+    ("deletions_api.Deletions", "GET"): Entry(fixed("/api/v1/deletions"), tombstones_api()),
         scoped_api("scorecards:write", ok=422),
         probe=count_of("Scorecard"),
     ),
@@ -729,6 +759,78 @@ MATRIX: dict[tuple[str, str], Entry] = {
         lambda w: f"/interviews/{w.interview_of_interviewer('draft')}/discard",
         kit_page(303, staff=403),
         probe=evaluation_state,
+    ),
+    # Webhooks: staff of A and keys with webhooks:manage; B's recruiter finds nothing of A's. A
+    # form post is no endpoint (422; JSON ones: tests/test_webhooks.py). Each row has a new
+    # endpoint of A (switched off: the other rows' events go nowhere); a ping or a redelivery
+    # adds a delivery to it.
+    ("webhooks_api.Webhooks", "GET"): Entry(
+        fixed("/api/v1/webhooks"), scoped_api("webhooks:manage")
+    ),
+    ("webhooks_api.Webhooks", "POST"): Entry(
+        fixed("/api/v1/webhooks"),
+        scoped_api("webhooks:manage", ok=422),
+        probe=count_of("WebhookEndpoint"),
+    ),
+    ("webhooks_api.WebhookDetail", "GET"): Entry(
+        lambda w: f"/api/v1/webhooks/{w.webhook_of_a()}", organisation_api("webhooks:manage", 200)
+    ),
+    ("webhooks_api.WebhookDetail", "DELETE"): Entry(
+        lambda w: f"/api/v1/webhooks/{w.webhook_of_a()}",
+        organisation_api("webhooks:manage", 204),
+        probe=webhook_state,
+    ),
+    ("webhooks_api.RotateSecret", "POST"): Entry(
+        lambda w: f"/api/v1/webhooks/{w.webhook_of_a()}/rotate-secret",
+        organisation_api("webhooks:manage", 200),
+        probe=webhook_state,
+    ),
+    ("webhooks_api.Ping", "POST"): Entry(
+        lambda w: f"/api/v1/webhooks/{w.webhook_of_a()}/ping",
+        organisation_api("webhooks:manage", 202),
+        probe=deliveries_of,
+    ),
+    ("webhooks_api.Deliveries", "GET"): Entry(
+        lambda w: f"/api/v1/webhooks/{w.webhook_of_a()}/deliveries",
+        organisation_api("webhooks:manage", 200),
+    ),
+    ("webhooks_api.Redeliver", "POST"): Entry(
+        lambda w: f"/api/v1/webhooks/{w.delivery_of_a()}/redeliver",
+        organisation_api("webhooks:manage", 202),
+        probe=deliveries_of,
+    ),
+    ("webhooks.index", "GET"): Entry(fixed("/webhooks"), staff_page()),
+    ("webhooks.create", "POST"): Entry(
+        fixed("/webhooks"), staff_page(422), probe=count_of("WebhookEndpoint")
+    ),
+    ("webhooks.detail", "GET"): Entry(
+        lambda w: f"/webhooks/{w.webhook_of_a()}", staff_page(200, other_organisation=404)
+    ),
+    ("webhooks.confirm_rotate", "GET"): Entry(
+        lambda w: f"/webhooks/{w.webhook_of_a()}/rotate", staff_page(200, other_organisation=404)
+    ),
+    ("webhooks.rotate", "POST"): Entry(
+        lambda w: f"/webhooks/{w.webhook_of_a()}/rotate",
+        staff_page(200, other_organisation=404),
+        probe=webhook_state,
+    ),
+    ("webhooks.ping", "POST"): Entry(
+        lambda w: f"/webhooks/{w.webhook_of_a()}/ping",
+        staff_page(303, other_organisation=404),
+        probe=deliveries_of,
+    ),
+    ("webhooks.redeliver", "POST"): Entry(
+        lambda w: f"/webhooks/{w.delivery_of_a()}/redeliver",
+        staff_page(303, other_organisation=404),
+        probe=deliveries_of,
+    ),
+    ("webhooks.confirm_delete", "GET"): Entry(
+        lambda w: f"/webhooks/{w.webhook_of_a()}/delete", staff_page(200, other_organisation=404)
+    ),
+    ("webhooks.delete", "POST"): Entry(
+        lambda w: f"/webhooks/{w.webhook_of_a()}/delete",
+        staff_page(303, other_organisation=404),
+        probe=webhook_state,
     ),
 }
 
@@ -854,6 +956,39 @@ class World:
             ).id
             db.session.remove()
         return scorecard_id
+
+    def webhook_of_a(self) -> int:
+        """A new webhook endpoint of A, at a closed local port and switched off, so the other
+        rows' changes send it nothing (pings and redeliveries still go)."""
+        from portal.extensions import db
+        from portal.services import webhooks
+        from portal.services.access import Origin
+
+        with self.app.app_context():
+            endpoint = webhooks.create_endpoint(
+                db.session,
+                self._actor_of_a(),
+                "http://127.0.0.1:9/hooks",
+                ["import.finished"],
+                Origin(),
+                production=False,
+            )
+            endpoint.active, endpoint.disabled_reason = False, "Switched off for the matrix."
+            db.session.commit()
+            webhook_id = endpoint.id
+            db.session.remove()
+        return webhook_id
+
+    def delivery_of_a(self) -> str:
+        """A ping of a new webhook endpoint of A: "<webhook id>/deliveries/<delivery id>"."""
+        from portal.extensions import db
+        from portal.services import webhooks
+
+        webhook_id = self.webhook_of_a()
+        with self.app.app_context():
+            delivery_id = webhooks.ping(db.session, self._actor_of_a(), webhook_id).id
+            db.session.remove()
+        return f"{webhook_id}/deliveries/{delivery_id}"
 
     def key_of_a(self) -> int:
         from portal.extensions import db

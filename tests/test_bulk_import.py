@@ -428,6 +428,7 @@ def test_jobs_are_visible_to_their_organisation_only(session, actor, make_recrui
     with pytest.raises(NotFound):
         bulk_import.request_cancel(session, stranger, job.id)
     assert job_for(session, actor, job.id).cancel_requested is False
+    assert bulk_import.request_cancel(session, actor, job.id).status == "cancelled"  # theirs
 
 
 # --- updating by email (issue 9) -------------------------------------------------------------

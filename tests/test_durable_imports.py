@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from portal import PROJECT_ROOT, jobs
@@ -88,6 +88,24 @@ def assert_imported_exactly_once(session, organisation_id: int, job_id: int, cou
         count // BAD_EVERY,
     )
     assert session.get(ImportFile, job_id) is None  # the stored upload went with the end
+
+
+@pytest.fixture(autouse=True)
+def _no_import_left_running(app):
+    """The jobs a test leaves unfinished end with it: the sweeps running in this process
+    would otherwise import them later, in the middle of other tests."""
+    with app.app_context():
+        before = db.session.scalar(select(func.max(ImportJob.id))) or 0
+        db.session.remove()
+    yield
+    with app.app_context():
+        db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id > before, ImportJob.status.in_(bulk_import.UNFINISHED))
+            .values(status="cancelled", lease_until=None, finished_at=utcnow())
+        )
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture
