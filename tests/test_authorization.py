@@ -658,9 +658,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("scorecards_api.Scorecards", "GET"): Entry(
         fixed("/api/v1/scorecards"), scoped_api("scorecards:read")
     ),
+    ("deletions_api.Deletions", "GET"): Entry(fixed("/api/v1/deletions"), tombstones_api()),
     ("scorecards_api.Scorecards", "POST"): Entry(
         fixed("/api/v1/scorecards"),
-    ("deletions_api.Deletions", "GET"): Entry(fixed("/api/v1/deletions"), tombstones_api()),
         scoped_api("scorecards:write", ok=422),
         probe=count_of("Scorecard"),
     ),
