@@ -5,7 +5,7 @@ FLASK := $(VENV)/bin/flask --app portal
 VENDOR := static/vendor
 PORT ?= 5000
 
-.PHONY: run setup install assets db test lint format clean
+.PHONY: run setup install assets db test scale-out lint format clean
 
 run: setup  ## install, migrate, seed the framework and demo data, serve on :$(PORT)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -50,3 +50,6 @@ format:
 
 clean:
 	rm -rf $(VENDOR) node_modules $(VENV) .pytest_cache .ruff_cache
+
+scale-out: install  ## two web instances and two workers over one PostgreSQL and one Redis, checked
+	$(PY) scripts/scale_out.py
