@@ -271,12 +271,15 @@ def queued_import_of_a(world: "World") -> int:
     from datetime import timedelta
 
     from portal.extensions import db
+    from portal.models.types import utcnow
     from portal.services import bulk_import
 
     data = f"{','.join(bulk_import.REQUIRED_COLUMNS)}\nPat Import,,,,,,,,\n".encode()
     with world.app.app_context():
-        actor = world._actor_of_a()
-        job_id = bulk_import.start_import(db.session, actor, "pool.csv", data, "").id
+        job = bulk_import.start_import(db.session, world._actor_of_a(), "pool.csv", data, "")
+        job.lease_until = utcnow() + timedelta(days=1)
+        db.session.commit()
+        job_id = job.id
         db.session.remove()
     return job_id
 
