@@ -537,3 +537,36 @@ def test_an_idempotency_key_replays_the_first_answer(client, world):
     assert world.evaluations() == before
     changed = client.post(world.url(), json={**values, "summary": "Other"}, headers=headers)
     assert_problem(changed, 422)
+
+
+def test_the_candidate_list_reads_interview_levels_in_one_query_per_page(client, world):
+    """Listing candidates costs the same statements for one interviewed candidate or five."""
+    from sqlalchemy import event
+
+    def statements_for_list() -> int:
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        with world.app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            answer = client.get("/api/v1/candidates?page_size=100", headers=world.auth)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert answer.status_code == 200
+        return len(seen)
+
+    assert submit(client, world, interviewer=world.ada).status_code == 201
+    one = statements_for_list()
+    for number in range(4):
+        other = world.new_candidate(f"Interviewed {number}", {PS: 2})
+        assert (
+            submit(
+                client, world, interviewer=world.ada, url=world.url(candidate_id=other)
+            ).status_code
+            == 201
+        )
+    assert statements_for_list() == one

@@ -24,12 +24,13 @@ JSON_RESUME_REF = {"$ref": "#/components/schemas/JsonResume"}
 NOT_OPENAPI = ("$schema", "$id", "definitions")
 
 
-def _shown(candidate, actor, changed_at=None) -> tuple[dict, str]:
+def _shown(candidate, actor, changed_at=None, interview=None) -> tuple[dict, str]:
     """The candidate's document and its ETag. With the caller's organisation's interview
     levels and the time it last changed for the organisation (`changed_at`; shares and
     evaluations change it), neither of which revises the candidate: the tag carries their digest
     when they add anything to the revision."""
-    interview = evaluations.interview_assessments(db.session, actor, candidate)
+    if interview is None:
+        interview = evaluations.interview_assessments(db.session, actor, candidate)
     if changed_at is None:
         changed_at = candidates.changed_at(db.session, actor, [candidate])[candidate.id]
     digest = ""
@@ -70,7 +71,11 @@ class Candidates(MethodView):
         )
         pagination_parameters.item_count = page.total
         changed = candidates.changed_at(db.session, actor, page.items)
-        return [_shown(candidate, actor, changed[candidate.id])[0] for candidate in page.items]
+        interviews = evaluations.interview_assessments_of(db.session, actor, page.items)
+        return [
+            _shown(candidate, actor, changed[candidate.id], interviews[candidate.id])[0]
+            for candidate in page.items
+        ]
 
     @requires(blp, "candidates:write")
     @idempotent(blp)

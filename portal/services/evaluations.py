@@ -7,7 +7,8 @@ ranks by them at once (CONTRACT, "Matching"). An interviewer sees other intervie
 a candidate for a scorecard only after submitting their own; recruiters see everything.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -701,15 +702,30 @@ def interview_evidence(session: Session, actor: Actor, candidate: Candidate) -> 
     mean and spread; and the recommendations tallied. Staff only: interview evidence belongs to
     the organisation, and interviewers see it through their kits."""
     organisation_id = actor.require_organisation()
+    return _evidence_of(session, organisation_id, [candidate])[candidate.id]
+
+
+def _evidence_of(
+    session: Session, organisation_id: int, shown: Sequence[Candidate]
+) -> dict[int, InterviewEvidence]:
+    """The organisation's interview evidence on each candidate, in one query."""
     current = session.scalars(
         select(Evaluation)
         .options(*_WITH_RATINGS)
         .where(
             Evaluation.organisation_id == organisation_id,
-            Evaluation.candidate_id == candidate.id,
+            Evaluation.candidate_id.in_([candidate.id for candidate in shown]),
             Evaluation.status == "submitted",
         )
+        .order_by(Evaluation.id)
     ).all()
+    by_candidate: dict[int, list[Evaluation]] = defaultdict(list)
+    for evaluation in current:
+        by_candidate[evaluation.candidate_id].append(evaluation)
+    return {candidate.id: _evidence(candidate, by_candidate[candidate.id]) for candidate in shown}
+
+
+def _evidence(candidate: Candidate, current: list[Evaluation]) -> InterviewEvidence:
     selves = {a.competency.slug: a.level for a in candidate.assessments if a.source == "self"}
     evidence: dict[str, CompetencyEvidence] = {}
     for evaluation in current:
@@ -735,16 +751,26 @@ def interview_assessments(
 ) -> list[dict[str, Any]]:
     """The organisation's interview levels as `assessments` entries (source `interview`) for
     the candidate's API document; nothing for a candidate reading their own profile."""
-    if actor.role == "candidate" or actor.organisation_id is None:
-        return []
-    evidence = interview_evidence(session, actor, candidate)
-    return [
-        {
-            "competency": slug,
-            "level": entry.interview_level,
-            "evidence": f"Mean of {len(entry.ratings)} interview rating"
-            + ("s" if len(entry.ratings) != 1 else ""),
-            "source": "interview",
-        }
-        for slug, entry in evidence.competencies.items()
-    ]
+    return interview_assessments_of(session, actor, [candidate])[candidate.id]
+
+
+def interview_assessments_of(
+    session: Session, actor: Actor, shown: Sequence[Candidate]
+) -> dict[int, list[dict[str, Any]]]:
+    """`interview_assessments` of a page of candidates, in one query."""
+    if actor.role == "candidate" or actor.organisation_id is None or not shown:
+        return {candidate.id: [] for candidate in shown}
+    evidence = _evidence_of(session, actor.organisation_id, shown)
+    return {
+        candidate_id: [
+            {
+                "competency": slug,
+                "level": entry.interview_level,
+                "evidence": f"Mean of {len(entry.ratings)} interview rating"
+                + ("s" if len(entry.ratings) != 1 else ""),
+                "source": "interview",
+            }
+            for slug, entry in found.competencies.items()
+        ]
+        for candidate_id, found in evidence.items()
+    }
