@@ -456,18 +456,18 @@ def test_two_workers_never_send_the_same_attempt(app, make_recruiter, receiver):
     webhook_id = add_endpoint(app, organisation, receiver)
     delivery_id = ping(app, organisation, webhook_id)
     settled(app, delivery_id, 1)
-    make_due(app, delivery_id, status="pending")
-
-    leases = run(app, lambda s: [webhooks.claim(s, delivery_id) for _ in range(3)])
+    # The next attempt is due in an hour (the test process's own sweeps leave it alone); three
+    # workers try to claim it then.
+    in_an_hour = utcnow() + timedelta(hours=1)
+    make_due(app, delivery_id, status="pending", next_attempt_at=in_an_hour)
+    leases = run(app, lambda s: [webhooks.claim(s, delivery_id, now=in_an_hour) for _ in range(3)])
     assert leases[0] is not None
     assert leases[1:] == [None, None]
-    # Another worker (without the lease) finds nothing to do; the holder sends.
-    assert run(app, lambda s: webhooks.deliver(s, delivery_id, production=False)) is None
     held = run(app, lambda s: webhooks.deliver(s, delivery_id, production=False, lease=leases[0]))
     assert held is not None
     assert len(receiver.requests) == 2
-    # A lease that has been replaced no longer sends.
-    make_due(app, delivery_id, status="pending")
+    # A lease that is no longer held sends nothing.
+    make_due(app, delivery_id, status="pending", next_attempt_at=in_an_hour)
     assert (
         run(app, lambda s: webhooks.deliver(s, delivery_id, production=False, lease=leases[0]))
         is None
@@ -614,15 +614,19 @@ def test_dns_rebinding_is_refused_at_delivery_time(app, make_recruiter, receiver
         ),
     )
     monkeypatch.setattr(webhooks, "resolve", lambda host, port: ["127.0.0.1"])
+    # This attempt is made as a production worker makes it: kept from the test process's own
+    # (development) workers by not queueing it and by its being due only in an hour.
+    monkeypatch.setattr(webhooks, "committed_deliveries", lambda session: [])
     delivery_id = ping(app, organisation, webhook_id)
-    # The test's own workers run in development; this attempt is made as production does.
-    make_due(app, delivery_id)
-    run(app, lambda s: webhooks.deliver(s, delivery_id, production=True))
-    sent = delivery(app, delivery_id)
-    assert sent.attempts >= 1
-    production_attempt = sent.attempt_log[-1]
-    assert production_attempt.status_code is None
-    assert production_attempt.error.startswith("Not sent: rebind.example.com resolves to 127.0.0.1")
+    in_an_hour = utcnow() + timedelta(hours=1)
+    make_due(app, delivery_id, next_attempt_at=in_an_hour)
+    lease = run(app, lambda s: webhooks.claim(s, delivery_id, now=in_an_hour))
+    run(app, lambda s: webhooks.deliver(s, delivery_id, production=True, lease=lease))
+
+    (attempt,) = delivery(app, delivery_id).attempt_log
+    assert attempt.status_code is None
+    assert attempt.error.startswith("Not sent: rebind.example.com resolves to 127.0.0.1")
+    assert receiver.requests == []
 
 
 def test_events_are_checked_and_named(app, make_recruiter):

@@ -357,7 +357,8 @@ def _commit(session: Session, candidate: Candidate) -> None:
     match_profiles.refresh(session, [candidate])
     session.flush()
     event = "candidate.created" if created else "candidate.updated"
-    webhooks.emit_candidate(session, candidate, event)
+    for organisation_id in _seen_by(session, candidate):  # a shared profile: each sharer
+        webhooks.emit(session, organisation_id, event, webhooks.candidate_event(candidate))
     session.commit()
 
 

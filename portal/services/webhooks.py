@@ -44,7 +44,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from standardwebhooks import Webhook
 
-from portal.models import CandidateShare, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from portal.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from portal.models.types import utcnow
 from portal.models.webhooks import URL_MAX
 from portal.services import audit
@@ -175,24 +175,13 @@ def forget_queued(session: Session) -> None:
     session.info.pop(QUEUED, None)
 
 
-def emit_candidate(session: Session, candidate, event_type: str) -> None:
-    """`candidate.created` or `.updated` to the organisation owning the candidate, or, for a
-    self-registered candidate, to each organisation they share their profile with."""
-    if candidate.organisation_id is not None:
-        organisations = [candidate.organisation_id]
-    else:
-        organisations = session.scalars(
-            select(CandidateShare.organisation_id).where(
-                CandidateShare.candidate_id == candidate.id
-            )
-        ).all()
-    data = {
+def candidate_event(candidate) -> dict[str, Any]:
+    """The data of `candidate.created` and `candidate.updated`."""
+    return {
         "id": candidate.id,
         "name": candidate.name,
         "updated_at": candidate.updated_at.isoformat() if candidate.updated_at else None,
     }
-    for organisation_id in organisations:
-        emit(session, organisation_id, event_type, data)
 
 
 # --- endpoints -----------------------------------------------------------------------------
