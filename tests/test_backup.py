@@ -5,22 +5,38 @@ written."""
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Candidate, Organisation
+from portal.models import Candidate, ImportFile, Organisation, User
+from portal.models.types import utcnow
+from portal.services import bulk_import
+from portal.services.access import Actor
 from tests.conftest import MIGRATIONS, make_app
 from tests.test_migrations import scratch_database
 
 
 @pytest.fixture
 def exported(app, runner, tmp_path, make_recruiter):
-    """An export of the test database, with at least one organisation and the demo data."""
-    make_recruiter()
+    """An export of the test database, with at least one organisation, the demo data and an
+    import waiting with its stored upload (bytes)."""
+    organisation = make_recruiter()
     assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    with app.app_context():
+        recruiter = db.session.scalar(
+            select(User).where(User.email == organisation.recruiter_email)
+        )
+        upload = bulk_import.template_csv().replace("@", "+✓@").encode()
+        job = bulk_import.start_import(
+            db.session, Actor.for_user(recruiter), "waiting.csv", upload, ""
+        )
+        job.lease_until = utcnow() + timedelta(days=1)  # not due for the sweeps of this run
+        db.session.commit()
+        db.session.remove()
     path = tmp_path / "export.json"
     result = runner.invoke(args=["export", str(path)])
     assert result.exit_code == 0, result.output
@@ -54,6 +70,7 @@ def test_export_import_export_gives_the_same_document(exported, empty, tmp_path)
     again = tmp_path / "again.json"
     assert runner.invoke(args=["export", str(again)]).exit_code == 0
     assert again.read_bytes() == exported.read_bytes()
+    assert count(empty, ImportFile) >= 1  # stored uploads travel as base64
     document = json.loads(exported.read_text())  # plain JSON any tool can read
     names = [table["table"] for table in document["tables"]]
     assert {"organisations", "candidates", "evaluations", "scorecard_versions"} <= set(names)

@@ -18,6 +18,8 @@ layout, every row, the digest, the schema version) before it writes anything, th
 row in one transaction.
 """
 
+import base64
+import binascii
 import hashlib
 import json
 from collections.abc import Iterator
@@ -26,7 +28,18 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from alembic.migration import MigrationContext
-from sqlalchemy import Date, DateTime, Float, Integer, Table, func, insert, select, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -64,6 +77,8 @@ def schema_revision(session: Session) -> str | None:
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a stored upload of an unfinished import
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -74,6 +89,8 @@ def _decoder(column) -> Any:
         return lambda value: None if value is None else datetime.fromisoformat(value)
     if isinstance(column.type, Date):
         return lambda value: None if value is None else date.fromisoformat(value)
+    if isinstance(column.type, LargeBinary):
+        return lambda value: None if value is None else base64.b64decode(value, validate=True)
     if isinstance(column.type, Float):
         return lambda value: None if value is None else float(value)
     return lambda value: value
@@ -205,7 +222,7 @@ def _row(reader: _Reader, table: Table, values: Any) -> dict[str, Any]:
             column.name: _decoder(column)(value)
             for column, value in zip(columns, values, strict=True)
         }
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, binascii.Error):
         raise reader.refused(f"a row of {table.name} has a value of the wrong kind") from None
 
 
