@@ -137,7 +137,11 @@ def test_the_path_to_cpo_leads_to_the_chapters(page: Page):
     page.locator("main").get_by_role("link", name="what a CPO does").click()
     expect(page).to_have_url(re.compile(r"/what-a-cpo-does$"))
     page.go_back()
-    page.locator("main").get_by_role("link", name="frequently asked questions").click()
+    expect(page).to_have_url(re.compile(r"/framework/path$"))
+    faq_link = page.locator("main").get_by_role("link", name="frequently asked questions")
+    expect(faq_link).to_be_visible()  # the restored page, not the one being left
+    faq_link.click()
+    expect(page).to_have_url(re.compile(r"/faq$"))
     expect(FaqPage(page).questions).to_have_count(6)
 
 
