@@ -241,3 +241,17 @@ def test_a_bulk_upload_ends_on_its_finished_job_page(recruiter):
     assert counts == {"created": "1", "updated": "1", "failed": "1"}
     assert "See the candidates" in job.text
     assert names_in_pool(recruiter) == ["Wes Existing", "Xena New"]
+
+
+def test_the_pool_pages_keep_the_filter(app, recruiter):
+    for number in range(27):
+        add_assessed(app, recruiter.organisation_id, f"Paged {number:02d}", 3)
+    first = recruiter.get("/candidates?q=Paged")
+    assert "Page 1 of 2" in first.text
+    following = re.search(r'<a href="([^"]+)" rel="next">Next</a>', first.text).group(1)
+    assert "q=Paged" in html.unescape(following)
+    assert "page=2" in following
+    second = recruiter.get(html.unescape(following))
+    assert len(names_in_pool(recruiter, "?q=Paged&page=2")) == 2
+    assert 'rel="prev">Previous</a>' in second.text
+    assert 'rel="next"' not in second.text
