@@ -26,11 +26,17 @@ blp = ApiBlueprint(
     "webhooks_api",
     __name__,
     url_prefix="/api/v1",
-    description="Endpoints that are told when something changes, signed as Standard Webhooks "
-    "say (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`; body "
-    "`{type, timestamp, data}`). Retried with exponential backoff for more than 24 hours on any "
-    "answer but 2xx (redirects are not followed) or after 10 s without one, with the same "
-    "`webhook-id`; an endpoint failing for 3 days is switched off.",
+    description="""Endpoints that are told when something changes, signed as Standard Webhooks
+say: a POST of `{type, timestamp, data}` with `webhook-id`, `webhook-timestamp` and
+`webhook-signature: v1,<base64 HMAC-SHA256>` (verify with the `standardwebhooks` library and the
+endpoint's secret). Retried with exponential backoff for more than 24 hours on any answer but
+2xx (redirects are not followed) or after 10 s without one, with the same `webhook-id`; an
+endpoint failing for 3 days is switched off. The `data` of each event:
+`scorecard.published` `{id, version, title, published_at}`;
+`candidate.created`, `candidate.updated` `{id, name, updated_at}`;
+`evaluation.submitted` the evaluation as `GET .../evaluations` shows it;
+`import.finished` `{id, filename, kind, status, total, processed, created, updated, failed, error,
+created_at, finished_at}`; `webhook.ping` `{webhook {id, url}, message}`.""",
 )
 
 

@@ -7,7 +7,7 @@ Events and their `data` (kept small: an integration fetches the rest over the AP
   changes, to every organisation they share their profile with at that moment. A bulk import
   reports once, with `import.finished`, not once per row.
 - `evaluation.submitted`: the evaluation as the API shows it.
-- `import.finished`: the import job's summary.
+- `import.finished`: the import job's summary (`bulk_import.report`).
 - `webhook.ping`: sent when staff ask for a ping, whatever the endpoint subscribes to.
 
 `emit` is called by the services inside the transaction of the change it reports: the delivery
@@ -710,24 +710,36 @@ def _disable(session: Session, endpoint: WebhookEndpoint, now: datetime, outcome
 # --- HTTP ----------------------------------------------------------------------------------
 
 
-class _Connection(http.client.HTTPConnection):
-    """Connects to `address` (already checked) while the Host header names the host."""
+def _connect(addresses: list[str]):
+    """A socket to the first of `addresses` that answers, on the port asked for (what
+    socket.create_connection does with the addresses DNS gives, here with the checked ones)."""
 
-    def __init__(self, host: str, port: int, address: str) -> None:
+    def create(target, timeout, source):
+        failure: OSError = OSError(f"No address to connect to for {target[0]}")
+        for address in addresses:
+            try:
+                return socket.create_connection((address, target[1]), timeout, source)
+            except OSError as refused:
+                failure = refused
+        raise failure
+
+    return create
+
+
+class _Connection(http.client.HTTPConnection):
+    """Connects to `addresses` (already checked) while the Host header names the host."""
+
+    def __init__(self, host: str, port: int, addresses: list[str]) -> None:
         super().__init__(host, port, timeout=TIMEOUT)
-        self._create_connection = lambda target, timeout, source: socket.create_connection(
-            (address, target[1]), timeout, source
-        )
+        self._create_connection = _connect(addresses)
 
 
 class _TLSConnection(http.client.HTTPSConnection):
     """As _Connection, over TLS: the certificate is checked against the host's name."""
 
-    def __init__(self, host: str, port: int, address: str) -> None:
+    def __init__(self, host: str, port: int, addresses: list[str]) -> None:
         super().__init__(host, port, timeout=TIMEOUT, context=ssl.create_default_context())
-        self._create_connection = lambda target, timeout, source: socket.create_connection(
-            (address, target[1]), timeout, source
-        )
+        self._create_connection = _connect(addresses)
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, production: bool) -> Outcome:
@@ -742,10 +754,10 @@ def post(url: str, body: bytes, headers: dict[str, str], *, production: bool) ->
     try:
         if problems := _shape_problems(url, production=production):
             raise UnsafeAddress(problems[0])
-        # In production the address just checked is the one connected to: DNS asked again by
-        # the connection could answer differently (rebinding).
-        address = public_addresses(host, port)[0] if production else host
-        connection = (_TLSConnection if secure else _Connection)(host, port, address)
+        # In production the addresses just checked are the ones connected to: DNS asked again
+        # by the connection could answer differently (rebinding).
+        addresses = public_addresses(host, port) if production else [host]
+        connection = (_TLSConnection if secure else _Connection)(host, port, addresses)
         connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
         start = response.read(EXCERPT_MAX * 4)  # UTF-8 takes at most 4 bytes a character
