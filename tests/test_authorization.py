@@ -143,7 +143,7 @@ def organisation_api(scope: str, ok: int, other_organisation: int = 404) -> Call
 
 
 def tombstones_api() -> Callable[[str], int]:
-    """GET /deletions: callers reading candidates or scorecards (each sees its kinds' tombstones)."""
+    """GET /deletions: callers reading candidates or scorecards (each sees its own kinds)."""
     readers = (scoped_api("candidates:read"), scoped_api("scorecards:read"))
     return lambda caller: min(expected(caller) for expected in readers)
 

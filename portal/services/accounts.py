@@ -18,8 +18,8 @@ from portal.services import audit, mail
 from portal.services.access import Actor, Origin
 from portal.services.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from portal.services.passwords import hash_password, password_problems, verify_password
-from portal.vocabulary import ROLES as ROLES  # the words live in portal.vocabulary
 from portal.vocabulary import INVITABLE_ROLES, SCOPES
+from portal.vocabulary import ROLES as ROLES  # the words live in portal.vocabulary
 
 INVITATION_LIFETIME = timedelta(days=7)
 PASSWORD_RESET_LIFETIME = timedelta(hours=1)
