@@ -109,19 +109,15 @@ def _in_a_thread(app: Flask, name: str, args: tuple, delay: timedelta | None) ->
                 logger.exception("Background job %s%r failed", name, args)
 
     threading.Thread(target=work, name=f"job-{name}", daemon=True).start()
-    _start_sweeping_here(app)
+    sweep_in_this_process(app)
 
 
 _sweeping: set[int] = set()
 
 
 def sweep_in_this_process(app: Flask) -> None:
-    """Development without Redis: this web process runs the sweeps from now on (once)."""
-    _start_sweeping_here(app)
-
-
-def _start_sweeping_here(app: Flask) -> None:
-    """Without workers, the web process sweeps (once per process and app)."""
+    """Development without Redis: this web process runs the sweeps from now on (once per
+    process and app)."""
     if id(app) in _sweeping:
         return
     _sweeping.add(id(app))

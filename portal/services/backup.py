@@ -173,8 +173,8 @@ def _json(reader: _Reader, line: str) -> Any:
         raise reader.refused("this is not a line of a portal export (corrupt)") from None
 
 
-def _tables_in(reader: _Reader) -> Iterator[tuple[Table, list[dict[str, Any]]]]:
-    """Check the layout line by line; yield each table with its rows in batches."""
+def _header(reader: _Reader) -> dict[str, Any]:
+    """The export's first line: its format, version and schema."""
     head = reader.next()
     if not head.endswith(', "tables": ['):
         raise reader.refused("this file is not a portal export")
@@ -183,7 +183,12 @@ def _tables_in(reader: _Reader) -> Iterator[tuple[Table, list[dict[str, Any]]]]:
         raise reader.refused("this file is not a portal export")
     if header.get("version") != VERSION:
         raise reader.refused(f"export format version {header.get('version')} is not {VERSION}")
-    yield header  # type: ignore[misc]  # the caller reads the schema first
+    return header
+
+
+def _tables_in(reader: _Reader) -> Iterator[tuple[Table, list[dict[str, Any]]]]:
+    """After the header, check the layout line by line; yield each table with its rows in
+    batches."""
     every = tables()
     for index, table in enumerate(every):
         opening = reader.next()
@@ -238,15 +243,14 @@ def _check_empty(session: Session) -> None:
 def verify(session: Session, source: IO[str]) -> Report:
     """Check the whole file against this database's schema; write nothing."""
     reader = _Reader(source)
-    parts = _tables_in(reader)
-    header = next(parts)
+    header = _header(reader)
     current = schema_revision(session)
     if header.get("schema") != current:
         raise ImportRefused(
             f"Not imported: the export was made at migration {header.get('schema')}, this "
             f"database is at {current}. Migrate one of them to match. Nothing was written."
         )
-    rows = sum(len(batch) for _, batch in parts)
+    rows = sum(len(batch) for _, batch in _tables_in(reader))
     return Report(len(tables()), rows)
 
 
@@ -256,10 +260,10 @@ def import_(session: Session, open_source) -> Report:
     with open_source() as source:
         report = verify(session, source)
     with open_source() as source:
-        parts = _tables_in(_Reader(source))
-        next(parts)
+        reader = _Reader(source)
+        _header(reader)
         try:
-            for table, batch in parts:
+            for table, batch in _tables_in(reader):
                 if batch:
                     session.execute(insert(table), batch)
             _advance_sequences(session)
