@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from benchmarks import bulk_import, match
+from benchmarks import api, bulk_import, match
 
 bench = AppGroup("bench", help="Run the benchmarks; each prints JSON.")
 
@@ -39,4 +39,46 @@ def bench_match(size: int, competencies: int, database_url: str | None) -> None:
     try:
         click.echo(json.dumps(match.run(size, competencies, url)))
     except match.BenchmarkError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@bench.command("api")
+@click.option(
+    "--duration",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Seconds of load per endpoint and app.",
+)
+@click.option("--connections", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--warmup",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Seconds of load before each measurement.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="gunicorn workers (default: gunicorn.conf.py).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads per worker (default: gunicorn.conf.py).",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="A scratch database (default: temporary SQLite); it is migrated and seeded.",
+)
+@click.option("--redis-url", default=api.REDIS_URL, show_default=True)
+def bench_api(database_url: str | None, redis_url: str, **load) -> None:
+    """Compare API reads through the portal with a bare Flask app serving the same JSON (wrk)."""
+    try:
+        click.echo(json.dumps(api.run(database_url=database_url, redis_url=redis_url, **load)))
+    except api.BenchmarkError as error:
         raise click.ClickException(str(error)) from error
