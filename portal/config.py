@@ -12,6 +12,24 @@ class ConfigurationError(SystemExit):
         super().__init__(f"portal: {message}")
 
 
+# Every connection is tested as it leaves the pool (one a database restart or
+# pg_terminate_backend killed is replaced, not handed to a request), none is kept longer than
+# half an hour, and a request waits at most POOL_TIMEOUT seconds for one: a database that cannot
+# keep up is answered 503, not left hanging until gunicorn's timeout.
+POOL_TIMEOUT = 10
+ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800, "pool_timeout": POOL_TIMEOUT}
+# libpq settings for every PostgreSQL connection (portal.extensions applies them, whatever the
+# URL): an unreachable host fails the attempt after 5 s, and keepalives notice a server that
+# vanished without closing the connection, instead of a request waiting for ever.
+POSTGRES_CONNECT_ARGS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain PostgreSQL URLs at the psycopg 3 driver the portal ships with."""
     for prefix in ("postgres://", "postgresql://"):
@@ -49,7 +67,7 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL", default_db)
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": dict(ENGINE_OPTIONS),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

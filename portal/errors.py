@@ -6,6 +6,7 @@ from functools import wraps
 from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -123,8 +124,9 @@ def _handle_unexpected(error: Exception):
 
 
 def _database_unavailable(error: Exception) -> bool:
-    """The connection failed or was lost (not a statement the database refused)."""
-    return isinstance(error, OperationalError | InterfaceError) or (
+    """The connection failed or was lost, or none was free in time (not a statement the
+    database refused)."""
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     )
 

@@ -7,9 +7,10 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
+from portal.config import POSTGRES_CONNECT_ARGS
 from portal.openapi import ProblemApi
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -35,3 +36,11 @@ htmx = Htmx()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "do_connect")
+def _bounded_postgres_waits(dialect, connection_record, cargs, cparams) -> None:
+    """The portal's connection settings on PostgreSQL; a value the URL names wins."""
+    if dialect.name == "postgresql":
+        for name, value in POSTGRES_CONNECT_ARGS.items():
+            cparams.setdefault(name, value)
