@@ -5,7 +5,7 @@ FLASK := $(VENV)/bin/flask --app portal
 VENDOR := static/vendor
 PORT ?= 5000
 
-.PHONY: run setup install assets db test scale-out lint format clean
+.PHONY: run setup install assets db test scale-out faults lint format clean
 
 run: setup  ## install, migrate, seed the framework and demo data, serve on :$(PORT)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -53,3 +53,6 @@ clean:
 
 scale-out: install  ## two web instances and two workers over one PostgreSQL and one Redis, checked
 	$(PY) scripts/scale_out.py
+
+faults: install  ## under load: kill a web worker, cut and stop/start a private PostgreSQL, kill a job worker; nothing acknowledged lost
+	$(PY) scripts/faults.py
