@@ -37,7 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.api.base import register_id_converter
     from portal.api.candidates import document_json_resume
     from portal.auth import init_auth
-    from portal.middleware import configure_logging, register_middleware
+    from portal.middleware import register_middleware
+    from portal.observability import configure_logging, register_observability
 
     configure_logging(app)
     _configure_mail(app)
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     document_json_resume(rest_api.spec, app.config["JSON_RESUME_SCHEMA"])
     _register_blueprints(app)
     register_middleware(app)
+    register_observability(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         # The client address (rate limits, audit log) and scheme come from exactly this many

@@ -58,6 +58,9 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         "REDIS_URL": redis_url or "",
         # How long a bulk import's worker may go silent before another resumes the import.
         "IMPORT_LEASE_SECONDS": _whole_number("IMPORT_LEASE_SECONDS", 60, 1, 3600),
+        # One JSON object per log line for log collectors, or readable lines for a terminal.
+        "LOG_FORMAT": _log_format(production),
+        "METRICS_TOKEN": _metrics_token(),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "CPO Readiness Portal <no-reply@localhost>"),
         "PORTAL_ENV": env,
@@ -95,6 +98,28 @@ def _whole_number(name: str, default: int, low: int, high: int) -> int:
             f"{name} must be a whole number from {low} to {high}, not {value!r}"
         )
     return int(value)
+
+
+def _log_format(production: bool) -> str:
+    value = os.environ.get("LOG_FORMAT", "json" if production else "text").strip()
+    if value not in ("json", "text"):
+        raise ConfigurationError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
+# /metrics is not rate-limited: its token must be too long to guess (token_hex(16) or longer).
+METRICS_TOKEN_MIN_LENGTH = 32
+
+
+def _metrics_token() -> str:
+    """The bearer token /metrics asks for; without one there is no /metrics."""
+    token = os.environ.get("METRICS_TOKEN", "").strip()
+    if token and len(token) < METRICS_TOKEN_MIN_LENGTH:
+        raise ConfigurationError(
+            f"METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} characters "
+            "(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return token
 
 
 def _trusted_proxies() -> int:

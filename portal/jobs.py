@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from portal import observability
 from portal.extensions import db
 
 logger = logging.getLogger("portal.jobs")
@@ -82,6 +83,7 @@ def enqueue(
         "job_id": job_id,
         "job_timeout": JOB_TIMEOUT,
         "retry": Retry(max=len(RETRIES), interval=list(RETRIES)),
+        "meta": {"request_id": observability.current_request_id()},  # for the job's log lines
     }
     if delay:
         queue.enqueue_in(delay, run, name, *args, **options)
@@ -92,10 +94,15 @@ def enqueue(
 def run(name: str, *args: Any) -> Any:
     """What the queue calls: the registered job, inside the worker's application context."""
     _load_job_modules()
-    try:
-        return _jobs[name](*args)
-    finally:
-        db.session.remove()
+    from rq import get_current_job
+
+    queued = get_current_job()  # None when the web process runs it in a thread
+    job_id, meta = (queued.id, queued.meta) if queued else (None, {})
+    with observability.job_logging(name, job_id, meta.get("request_id")):
+        try:
+            return _jobs[name](*args)
+        finally:
+            db.session.remove()
 
 
 def _in_a_thread(app: Flask, name: str, args: tuple, delay: timedelta | None) -> None:

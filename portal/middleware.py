@@ -2,11 +2,10 @@
 
 import io
 import json
-import logging
 import re
 import uuid
 
-from flask import Flask, Response, current_app, g, has_request_context, request, session
+from flask import Flask, Response, current_app, g, request, session
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -29,27 +28,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 API_DOCS_POLICY = CONTENT_SECURITY_POLICY.replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
-
-
-class RequestIdFilter(logging.Filter):
-    """Stamps every log record with the id of the request being answered (or '-')."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        return True
-
-
-def configure_logging(app: Flask) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-    )
-    handler.addFilter(RequestIdFilter())
-    app.logger.handlers[:] = [handler]
-    portal_logger = logging.getLogger("portal")
-    portal_logger.handlers[:] = [handler]
-    portal_logger.setLevel(logging.INFO)
-    portal_logger.propagate = False
 
 
 def register_middleware(app: Flask) -> None:
