@@ -5,7 +5,7 @@ FLASK := $(VENV)/bin/flask --app portal
 VENDOR := static/vendor
 PORT ?= 5000
 
-.PHONY: run setup install assets db test scale-out faults lint format clean
+.PHONY: run setup install assets db test scale-out faults bench-load lint format clean
 
 run: setup  ## install, migrate, seed the framework and demo data, serve on :$(PORT)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -56,3 +56,7 @@ scale-out: install  ## two web instances and two workers over one PostgreSQL and
 
 faults: install  ## under load: kill a web worker, cut and stop/start a private PostgreSQL, kill a job worker; nothing acknowledged lost
 	$(PY) scripts/faults.py
+
+LOAD_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_load
+bench-load: install  ## 50 users for 5 minutes on 200 scorecards and 100,000 candidates (a scratch PostgreSQL database, kept for the next run)
+	$(FLASK) bench load --database-url $(LOAD_DATABASE_URL) --reuse

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from benchmarks import api, bulk_import, match
+from benchmarks import api, bulk_import, load, match
 
 bench = AppGroup("bench", help="Run the benchmarks; each prints JSON.")
 
@@ -81,4 +81,25 @@ def bench_api(database_url: str | None, redis_url: str, **load) -> None:
     try:
         click.echo(json.dumps(api.run(database_url=database_url, redis_url=redis_url, **load)))
     except api.BenchmarkError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@bench.command("load")
+@click.option(
+    "--database-url",
+    required=True,
+    help="A SCRATCH PostgreSQL database: emptied and filled with the dataset (unless --reuse).",
+)
+@click.option("--users", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--duration", type=click.IntRange(min=10), default=300, show_default=True, help="Seconds."
+)
+@click.option("--reuse", is_flag=True, help="Keep the dataset the database already holds.")
+@click.option("--redis-url", default=load.DEFAULT_REDIS_URL, show_default=True)
+def bench_load(database_url: str, users: int, duration: int, reuse: bool, redis_url: str) -> None:
+    """A mixed workload (framework, scorecards, matches, candidate edits, a bulk import) on 200
+    scorecards and 100,000 candidates, under gunicorn in production configuration (locust)."""
+    try:
+        click.echo(json.dumps(load.run(database_url, users, duration, reuse, redis_url)))
+    except load.LoadError as error:
         raise click.ClickException(str(error)) from error
