@@ -89,7 +89,6 @@ class Seeded:
     shared: int = 0
     csv_candidate: int = 0
     job: int = 0
-    organisation: int = 0
     webhook: int = 0
     key: int = 0
     draft: int = 0
@@ -177,6 +176,17 @@ def csv_file() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+ROLE = {
+    "title": hostile("ScTitle"),
+    "mission": hostile("ScMission", LONG),
+    "outcomes": [hostile("ScOutcome"), hostile("ScOutcomeTwo", LONG)],
+    "competencies": [
+        {"competency": STRATEGY, "weight": 3, "target_level": 4, "must_have": True},
+        {"competency": DATA, "weight": 1, "target_level": 3, "must_have": False},
+    ],
+}
+
+
 def seed(app, recruiter_email: str) -> Seeded:
     """Everything else, through the services, for the organisation the form created."""
     schema = app.config["JSON_RESUME_SCHEMA"]
@@ -186,126 +196,125 @@ def seed(app, recruiter_email: str) -> Seeded:
         recruiter = Actor.for_user(user)
         organisation = session.get(Organisation, user.organisation_id)
         made = Seeded(recruiter_email, organisation.share_code, organisation.id)
-        for label in ("InterviewerOne", "InterviewerTwo"):
-            made.interviewers.append(
-                accounts.create_user(
-                    session,
-                    email=unique_email(label.lower()),
-                    password=PASSWORD,
-                    role="interviewer",
-                    name=hostile(label),
-                    organisation=organisation,
-                ).email
-            )
-        session.commit()
-        role = {
-            "title": hostile("ScTitle"),
-            "mission": hostile("ScMission", LONG),
-            "outcomes": [hostile("ScOutcome"), hostile("ScOutcomeTwo", LONG)],
-            "competencies": [
-                {"competency": STRATEGY, "weight": 3, "target_level": 4, "must_have": True},
-                {"competency": DATA, "weight": 1, "target_level": 3, "must_have": False},
-            ],
-        }
-        scorecard = scorecards.create_scorecard(session, recruiter, role)
+        made.key = session.scalar(
+            select(ApiKey.id).where(ApiKey.organisation_id == made.organisation)
+        )
+        made.interviewers = [
+            add_interviewer(session, organisation, label)
+            for label in ("InterviewerOne", "InterviewerTwo")
+        ]
+        scorecard = scorecards.create_scorecard(session, recruiter, ROLE)
         scorecards.publish(session, recruiter, scorecard.id, scorecard.revision)
         made.scorecard = scorecard.id
-        draft = scorecards.create_scorecard(session, recruiter, {**role, "competencies": []})
-        candidate, _ = resume_import.import_as_candidate(
-            session, recruiter, hostile_resume("Cand"), schema
-        )
-        candidate = candidates.update_candidate(
-            session,
-            recruiter,
-            candidate.id,
-            {
-                "assessments": [
-                    {"competency": STRATEGY, "level": 3, "evidence": hostile("Evidence", LONG)},
-                    {"competency": DATA, "level": 2, "evidence": hostile("EvidenceTwo")},
-                ]
-            },
-            candidate.revision,
-        )
-        made.candidate = candidate.id
-        candidate_user = accounts.register_candidate(
-            session, email=unique_email("xss-cand"), password=PASSWORD, name=hostile("SelfName")
-        )
-        own = candidates.own_profile(session, candidate_user)
-        candidates.update_candidate(
-            session,
-            Actor.for_user(candidate_user),
-            own.id,
-            {
-                "headline": hostile("SelfHeadline"),
-                "summary": hostile("SelfSummary", LONG),
-                "certifications": [hostile("SelfCert")],
-                "assessments": [
-                    {"competency": STRATEGY, "level": 4, "evidence": hostile("SelfEvidence")}
-                ],
-            },
-            own.revision,
-        )
-        candidates.share_by_code(session, candidate_user, organisation.share_code)
-        made.candidate_user, made.shared = candidate_user.email, own.id
-        job = bulk_import.start_import(
-            session, recruiter, hostile("Filename") + ".csv", csv_file(), schema
-        )
-        bulk_import.run_job(session, job.id, schema)
-        made.job = job.id
-        made.csv_candidate = session.scalar(
-            select(Candidate.id).where(
-                Candidate.organisation_id == organisation.id, Candidate.name.startswith("CsvName")
-            )
-        )
-        for email in made.interviewers:
-            interview = interviews.assign(
-                session, recruiter, scorecard.id, candidate.id, email, [STRATEGY, DATA]
-            )
-            interviewer = Actor.for_user(session.scalar(select(User).where(User.email == email)))
-            label = "One" if email == made.interviewers[0] else "Two"
-            evaluations.save_draft(
-                session,
-                interviewer,
-                interview.id,
-                {
-                    "ratings": [
-                        {
-                            "competency": STRATEGY,
-                            "rating": 3,
-                            "note": hostile(f"Note{label}", LONG),
-                        },
-                        {"competency": DATA, "rating": 2, "note": hostile(f"NoteB{label}")},
-                    ],
-                    "recommendation": "yes",
-                    "summary": hostile(f"EvalSummary{label}", LONG),
-                },
-            )
-            evaluations.submit_draft(session, interviewer, interview.id)
-            made.interviews.append(interview.id)
-        endpoint = session.scalar(
-            select(WebhookEndpoint).where(WebhookEndpoint.organisation_id == organisation.id)
-        )
-        made.webhook = endpoint.id
-        endpoint.active, endpoint.disabled_reason = False, hostile("DisabledReason")
-        delivery = webhooks.ping(session, recruiter, endpoint.id)
-        # What a hostile receiver answers is stored and shown: written as a worker writes it.
-        session.add(
-            WebhookAttempt(
-                delivery_id=delivery.id,
-                status_code=500,
-                response_excerpt=hostile("Excerpt", LONG),
-                error=hostile("AttemptError"),
-            )
-        )
-        failed = session.get(WebhookDelivery, delivery.id)
-        failed.status, failed.attempts = "failed", 1
-        session.commit()
-        made.key = session.scalar(
-            select(ApiKey.id).where(ApiKey.organisation_id == organisation.id)
-        )
-        made.draft = draft.id
+        made.draft = scorecards.create_scorecard(
+            session, recruiter, {**ROLE, "competencies": []}
+        ).id
+        made.candidate = add_candidate(session, recruiter, schema)
+        made.candidate_user, made.shared = add_self_registered(session, organisation.share_code)
+        made.job, made.csv_candidate = add_bulk_import(session, recruiter, schema)
+        made.interviews = [
+            add_evaluation(session, recruiter, made, email, label)
+            for email, label in zip(made.interviewers, ("One", "Two"), strict=True)
+        ]
+        made.webhook = add_hostile_delivery(session, recruiter)
         session.remove()
     return made
+
+
+def add_interviewer(session, organisation, label: str) -> str:
+    email = accounts.create_user(
+        session,
+        email=unique_email(label.lower()),
+        password=PASSWORD,
+        role="interviewer",
+        name=hostile(label),
+        organisation=organisation,
+    ).email
+    session.commit()
+    return email
+
+
+def add_candidate(session, recruiter: Actor, schema: str) -> int:
+    """A candidate from a hostile resume, with hostile self-assessment evidence."""
+    candidate, _ = resume_import.import_as_candidate(
+        session, recruiter, hostile_resume("Cand"), schema
+    )
+    assessments = [
+        {"competency": STRATEGY, "level": 3, "evidence": hostile("Evidence", LONG)},
+        {"competency": DATA, "level": 2, "evidence": hostile("EvidenceTwo")},
+    ]
+    changes = {"assessments": assessments}
+    return candidates.update_candidate(
+        session, recruiter, candidate.id, changes, candidate.revision
+    ).id
+
+
+def add_self_registered(session, share_code: str) -> tuple[str, int]:
+    """A candidate who signed up, filled the profile with payloads and shares it."""
+    user = accounts.register_candidate(
+        session, email=unique_email("xss-cand"), password=PASSWORD, name=hostile("SelfName")
+    )
+    own = candidates.own_profile(session, user)
+    changes = {
+        "headline": hostile("SelfHeadline"),
+        "summary": hostile("SelfSummary", LONG),
+        "certifications": [hostile("SelfCert")],
+        "assessments": [{"competency": STRATEGY, "level": 4, "evidence": hostile("SelfEvidence")}],
+    }
+    candidates.update_candidate(session, Actor.for_user(user), own.id, changes, own.revision)
+    candidates.share_by_code(session, user, share_code)
+    return user.email, own.id
+
+
+def add_bulk_import(session, recruiter: Actor, schema: str) -> tuple[int, int]:
+    """A CSV with a hostile file name, one hostile row imported and one failed: (job, row)."""
+    job = bulk_import.start_import(
+        session, recruiter, hostile("Filename") + ".csv", csv_file(), schema
+    )
+    bulk_import.run_job(session, job.id, schema)
+    imported = select(Candidate.id).where(
+        Candidate.organisation_id == recruiter.organisation_id, Candidate.name.startswith("CsvName")
+    )
+    return job.id, session.scalar(imported)
+
+
+def add_evaluation(session, recruiter: Actor, made: Seeded, email: str, label: str) -> int:
+    """Plan the interviewer on the candidate; they submit hostile notes and a summary."""
+    interview = interviews.assign(
+        session, recruiter, made.scorecard, made.candidate, email, [STRATEGY, DATA]
+    )
+    interviewer = Actor.for_user(session.scalar(select(User).where(User.email == email)))
+    ratings = [
+        {"competency": STRATEGY, "rating": 3, "note": hostile(f"Note{label}", LONG)},
+        {"competency": DATA, "rating": 2, "note": hostile(f"NoteB{label}")},
+    ]
+    summary = hostile(f"EvalSummary{label}", LONG)
+    values = {"ratings": ratings, "recommendation": "yes", "summary": summary}
+    evaluations.save_draft(session, interviewer, interview.id, values)
+    evaluations.submit_draft(session, interviewer, interview.id)
+    return interview.id
+
+
+def add_hostile_delivery(session, recruiter: Actor) -> int:
+    """The endpoint the form added, switched off with a hostile reason, and a ping a hostile
+    receiver answered (stored as a worker stores it): the endpoint's id."""
+    endpoint = session.scalar(
+        select(WebhookEndpoint).where(WebhookEndpoint.organisation_id == recruiter.organisation_id)
+    )
+    endpoint.active, endpoint.disabled_reason = False, hostile("DisabledReason")
+    delivery = webhooks.ping(session, recruiter, endpoint.id)
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery.id,
+            status_code=500,
+            response_excerpt=hostile("Excerpt", LONG),
+            error=hostile("AttemptError"),
+        )
+    )
+    failed = session.get(WebhookDelivery, delivery.id)
+    failed.status, failed.attempts = "failed", 1
+    session.commit()
+    return endpoint.id
 
 
 @pytest.fixture(scope="module")
