@@ -311,6 +311,19 @@ def figures(prefix: Path) -> dict[str, Any]:
     return result
 
 
+def _server_events(log: Path) -> dict[str, int]:
+    """What gunicorn reported besides requests: workers it killed for missing their heartbeat
+    (their requests in flight are reset), workers started, errors logged."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return {
+        "worker_timeouts": text.count("WORKER TIMEOUT"),
+        "workers_booted": text.count("Booting worker"),
+        "errors_logged": sum(
+            1 for line in text.splitlines() if "ERROR" in line or "CRITICAL" in line
+        ),
+    }
+
+
 def run(
     database_url: str, users: int, duration: int, reuse: bool, redis_url: str = DEFAULT_REDIS_URL
 ) -> dict[str, Any]:
@@ -350,6 +363,7 @@ def run(
         finally:
             _stop(processes)
             Redis.from_url(redis_url).flushdb()
+        server = _server_events(work / "gunicorn.log")
     overall = measured.get("overall", {})
     return {
         "users": users,
@@ -361,6 +375,7 @@ def run(
         "targets": TARGETS,
         "targets_met": overall.get("errors") == 0
         and (overall.get("p99_ms") or 0) < TARGETS["p99_ms"],
+        "server": server,
         "overall": overall,
         "by_type": {name: value for name, value in measured.items() if name != "overall"},
     }
