@@ -103,9 +103,20 @@ def _refuse_deep_json() -> None:
         raise BadRequest(f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.")
     if data.strip():
         try:
-            g.json_body = json.loads(data)
+            g.json_body = json.loads(utf8_json_text(data))
         except ValueError as error:
             raise BadRequest(f"The body is not JSON the portal can read: {error}") from None
+
+
+def utf8_json_text(data: bytes) -> str:
+    """JSON is exchanged in UTF-8 (RFC 8259, 8.1), whatever a charset parameter says; a NUL
+    byte, which UTF-8 JSON never holds unescaped, betrays UTF-16 or UTF-32."""
+    try:
+        if b"\x00" in data:
+            raise UnicodeError
+        return data.decode("utf-8-sig")
+    except UnicodeError:
+        raise BadRequest("The body is not JSON in UTF-8, the encoding JSON is sent in.") from None
 
 
 def _refuse_unstorable_path() -> None:

@@ -90,3 +90,5 @@ def uploaded_document():
         return json.loads(data.decode("utf-8-sig")), {}
     except (UnicodeDecodeError, ValueError):
         return None, {"resume": ["The file is not JSON text (UTF-8)."]}
+    except RecursionError:  # nested past what the parser follows
+        return None, {"resume": ["The JSON is nested too deeply."]}

@@ -193,7 +193,7 @@ def confirm_import():
         candidate, _ = resume_import.import_as_candidate(
             db.session, page_actor(), document, _schema()
         )
-    except (ValueError, ValidationFailed):
+    except (ValueError, RecursionError, ValidationFailed):
         flash("The reviewed resume could not be read again; upload it once more.", "error")
         return see_other(url_for("candidates.import_resume"))
     return see_other(url_for("candidates.detail", candidate_id=candidate.id))

@@ -136,7 +136,7 @@ def confirm_import():
         resume_import.apply_to_own_profile(
             db.session, current_user, document, _schema(), posted_revision()
         )
-    except (ValueError, ValidationFailed):
+    except (ValueError, RecursionError, ValidationFailed):
         flash("The reviewed resume could not be read again; upload it once more.", "error")
         return see_other(url_for("profile.import_resume"))
     except StaleWrite:
