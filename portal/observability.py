@@ -176,6 +176,7 @@ def _observe(response: Response) -> Response:
             "endpoint": endpoint,
             "status": status,
             "duration_ms": round(elapsed * 1000, 2),
+            "remote_addr": answered.remote_addr,  # the client's, through TRUSTED_PROXIES
             **_caller(context),
         }
         args = (method, path, status, elapsed * 1000)

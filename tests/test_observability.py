@@ -120,6 +120,7 @@ def test_each_request_writes_one_json_access_line_with_its_request_id(
     assert by_key["endpoint"] == "scorecards_api.Scorecards"
     assert by_key["status"] == 200
     assert by_key["duration_ms"] >= 0
+    assert by_key["remote_addr"] == "127.0.0.1"
     assert by_key["organisation_id"] == organisation.organisation_id
     assert isinstance(by_key["api_key_id"], int)
     assert {"time", "level", "pid"} <= by_key.keys()
