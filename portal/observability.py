@@ -163,9 +163,13 @@ def _observe(response: Response) -> Response:
     endpoint = answered.endpoint or "unmatched"
     status = response.status_code
     key = (endpoint, method, status // 100)
-    series = _series.get(key) or _new_series(key)
-    series[0].inc()
-    series[1].observe(elapsed)
+    try:
+        series = _series.get(key) or _new_series(key)
+    except OSError:  # the metrics directory is gone or full: the answer matters more
+        logging.getLogger(__name__).warning("Request metrics not recorded", exc_info=True)
+    else:
+        series[0].inc()
+        series[1].observe(elapsed)
     path = _loggable_path(answered)
     # gunicorn's access line (gunicorn.conf.py) logs this path too, never the raw one.
     answered.environ["portal.log_path"] = path
