@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Candidate, ImportFile, Organisation, User
 from portal.models.types import utcnow
-from portal.services import bulk_import
+from portal.services import backup, bulk_import
 from portal.services.access import Actor
 from tests.conftest import MIGRATIONS, make_app
 from tests.test_migrations import scratch_database
@@ -150,3 +150,40 @@ def test_a_file_that_is_not_text_is_refused(empty, tmp_path):
     result = empty.test_cli_runner().invoke(args=["import", str(path)])
     assert result.exit_code != 0
     assert "Nothing was written" in result.output
+
+
+class _WritesDuringExport:
+    """An export target that, once the export has begun, has another connection commit an
+    organisation (a write arriving while production is being backed up)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.parts: list[str] = []
+
+    def write(self, data: str) -> None:
+        if not self.parts:
+            with self.app.app_context(), db.engine.connect() as other:
+                other.execute(
+                    Organisation.__table__.insert().values(
+                        name="Arrived during the export", slug="arrived-during-export"
+                    )
+                )
+                other.commit()
+        self.parts.append(data)
+
+
+def test_an_export_reads_one_snapshot_of_postgresql(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite is the single-process development database")
+        target = _WritesDuringExport(app)
+        backup.export(db.session, target)
+        db.session.remove()
+    document = "".join(target.parts)
+    assert "Arrived during the export" not in document
+    assert json.loads(document)["tables"]
+    with app.app_context():
+        db.session.execute(
+            Organisation.__table__.delete().where(Organisation.slug == "arrived-during-export")
+        )
+        db.session.commit()

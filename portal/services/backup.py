@@ -130,7 +130,11 @@ def _document_lines(session: Session) -> Iterator[str]:
 
 
 def export(session: Session, out: IO[str]) -> Report:
-    """Write the whole installation to `out`."""
+    """Write the whole installation to `out`. On PostgreSQL every table is read from one
+    snapshot, so writes made while a production database is exported cannot leave a row in the
+    file without its parent (which the import would refuse)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     digest = hashlib.sha256()
     rows = 0
     for line in _document_lines(session):
