@@ -32,8 +32,8 @@ from tests.conftest import PASSWORD, make_app, sign_in
 
 TOKEN = "metrics-token-for-the-tests-0123456789abcdef"
 SCRAPE = {"Authorization": f"Bearer {TOKEN}"}
-# Redis database 11: this module's own (queue depth, jobs queued from a request), emptied by it.
-REDIS_URL = "redis://127.0.0.1:6379/11"
+# Redis database 9: this module's own (queue depth, jobs queued from a request), emptied by it.
+REDIS_URL = "redis://127.0.0.1:6379/9"
 CLOSED_PORT_URL = "http://127.0.0.1:1/hooks"  # nothing listens: every attempt fails
 
 
