@@ -73,15 +73,13 @@ class WebhookInputSchema(ma.Schema):
             "development also http to localhost. At most 2,000 characters.",
         },
     )
+    # The enum sits on the item field: apispec documents a list's items from it (an "items"
+    # in the list's own metadata is overwritten).
     events = ma.fields.List(
-        ma.fields.String(),
+        ma.fields.String(metadata={"enum": list(EVENTS)}),
         required=True,
         error_messages={"required": webhooks.EVENTS_MISSING},
-        metadata={
-            "minItems": 1,
-            "items": {"type": "string", "enum": list(EVENTS)},
-            "description": "The events to receive (at least one)",
-        },
+        metadata={"minItems": 1, "description": "The events to receive (at least one)"},
     )
 
 
