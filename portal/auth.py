@@ -1,6 +1,7 @@
 """Who is calling: Flask-Login for browser sessions, bearer API keys for integrations."""
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from portal.extensions import csrf, db, login_manager
@@ -11,7 +12,21 @@ from portal.services.errors import Unauthenticated
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask builds the session cookie's signer for every request; it depends only on the
+    keys, so it is built once for each set of keys."""
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("portal.session_signer")
+        if kept is None or kept[0] != keys:
+            kept = (keys, super().get_signing_serializer(app))
+            app.extensions["portal.session_signer"] = kept
+        return kept[1]
+
+
 def init_auth(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to continue."

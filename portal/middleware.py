@@ -148,25 +148,32 @@ def _unstorable(value) -> bool:
     return False
 
 
+# Sent with every answer unless the view set its own (added in one pass over the headers).
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def _decorate_response(response: Response) -> Response:
-    response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
-    response.vary.add("HX-Request")
     headers = response.headers
-    is_docs = request.path == "/api/docs"
-    headers.setdefault(
-        "Content-Security-Policy", API_DOCS_POLICY if is_docs else CONTENT_SECURITY_POLICY
-    )
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
+    response.vary.add("HX-Request")
+    path = request.path
+    policy = API_DOCS_POLICY if path == "/api/docs" else CONTENT_SECURITY_POLICY
+    defaults = [("Content-Security-Policy", policy), *SECURITY_HEADERS]
     # Read from the session, not current_user: loading the user needs the database, which
     # may be the very thing this answer reports as down.
     if session.get("_user_id") or "Authorization" in request.headers:
         headers["Cache-Control"] = "no-store"  # private answers stay out of every cache
-    elif request.path.startswith("/api/"):
-        headers.setdefault("Cache-Control", "no-cache")  # public data: revalidate with the ETag
+    elif path.startswith("/api/"):
+        defaults.append(("Cache-Control", "no-cache"))  # public data: revalidate with the ETag
     if current_app.config["PORTAL_ENV"] == "production":
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        defaults.append(HSTS)
+    present = {name.lower() for name, _ in headers.items()}
+    headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
     return response
