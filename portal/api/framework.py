@@ -1,5 +1,12 @@
 """Public, read-only framework resources: competencies, responsibilities, steps, the FAQ."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from threading import Lock
+from time import monotonic
+
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from portal.api.base import ApiBlueprint
@@ -21,9 +28,59 @@ blp = ApiBlueprint(
     description="The CPO competency framework (public).",
 )
 
+# Public reference data: each process keeps its answers per URL for as long as the framework
+# service says what is built from the framework may be kept, so a read costs no query, schema
+# dump or ETag hash.
+KEEP_AT_MOST = 512  # answers per process (a few per page and filter the pages link to)
+_KEEPING = Lock()
+
+
+@dataclass(frozen=True)
+class _Kept:
+    body: bytes
+    headers: list[tuple[str, str]]
+    etag: str
+    generation: int
+    until: float
+
+
+def kept_answers(view: Callable) -> Callable:
+    """Answer a public GET from the answer this process kept for its URL, 304 when the caller
+    holds its ETag (as @blp.etag does); errors and 304s are never kept."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        answers = current_app.extensions.setdefault("portal.framework_answers", {})
+        kept = answers.get(request.url)
+        if kept is None or kept.until < monotonic() or kept.generation != framework.generation():
+            generation = framework.generation()
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code == 200 and response.headers.get("ETag"):
+                _keep(answers, request.url, response, generation)
+            return response
+        if kept.etag.strip('"') in request.if_none_match:
+            return Response(status=304, headers={"ETag": kept.etag})
+        return Response(kept.body, 200, kept.headers)
+
+    return wrapper
+
+
+def _keep(answers: dict, url: str, response: Response, generation: int) -> None:
+    with _KEEPING:  # a worker's threads share the answers
+        if len(answers) >= KEEP_AT_MOST:
+            answers.pop(next(iter(answers)))  # the oldest
+        answers[url] = _Kept(
+            body=response.get_data(),
+            headers=list(response.headers.items()),
+            etag=response.headers["ETag"],
+            generation=generation,
+            until=monotonic() + framework.KEEP_SECONDS,
+        )
+
 
 @blp.route("/competencies")
 class Competencies(MethodView):
+    @kept_answers
     @blp.etag
     @blp.arguments(CompetencyFilterSchema, location="query", as_kwargs=True)
     @blp.response(200, CompetencySchema(many=True))
@@ -45,6 +102,7 @@ class Competencies(MethodView):
 
 @blp.route("/competencies/<slug>")
 class CompetencyDetail(MethodView):
+    @kept_answers
     @blp.etag
     @blp.response(200, CompetencySchema)
     def get(self, slug):
@@ -54,6 +112,7 @@ class CompetencyDetail(MethodView):
 
 @blp.route("/responsibilities")
 class Responsibilities(MethodView):
+    @kept_answers
     @blp.etag
     @blp.response(200, ResponsibilitySchema(many=True))
     @blp.paginate()
@@ -68,6 +127,7 @@ class Responsibilities(MethodView):
 
 @blp.route("/responsibilities/<slug>")
 class ResponsibilityDetail(MethodView):
+    @kept_answers
     @blp.etag
     @blp.response(200, ResponsibilitySchema)
     def get(self, slug):
@@ -77,6 +137,7 @@ class ResponsibilityDetail(MethodView):
 
 @blp.route("/steps")
 class Steps(MethodView):
+    @kept_answers
     @blp.etag
     @blp.response(200, StepSchema(many=True))
     @blp.paginate()
@@ -91,6 +152,7 @@ class Steps(MethodView):
 
 @blp.route("/steps/<slug>")
 class StepDetail(MethodView):
+    @kept_answers
     @blp.etag
     @blp.response(200, StepSchema)
     def get(self, slug):
@@ -100,6 +162,7 @@ class StepDetail(MethodView):
 
 @blp.route("/faq")
 class Faq(MethodView):
+    @kept_answers
     @blp.etag
     @blp.response(200, FaqSchema(many=True))
     @blp.paginate()

@@ -75,8 +75,9 @@ class ScorecardDetail(MethodView):
     @blp.alt_response(304, description="Not modified")
     def get(self, scorecard_id, actor):
         """Get a scorecard's working copy (with its ETag)"""
-        scorecard = scorecards.get_scorecard(db.session, actor, scorecard_id)
-        return not_modified(revision_etag(scorecard.revision)) or _answer(scorecard)
+        body, revision = scorecards.shown_document(db.session, actor, scorecard_id)
+        etag = revision_etag(revision)
+        return not_modified(etag) or (body, 200, {"ETag": etag})
 
     @requires(blp, "scorecards:write")
     @blp.doc(**WRITE_DOC)
@@ -108,7 +109,7 @@ class ScorecardDetail(MethodView):
 
 def _current_revision(actor, scorecard_id: int):
     """For `If-Match: *`: the revision the scorecard has now (404 when there is none)."""
-    return lambda: scorecards.get_scorecard(db.session, actor, scorecard_id).revision
+    return lambda: scorecards.current_revision(db.session, actor, scorecard_id)
 
 
 @blp.route("/scorecards/<id:scorecard_id>/publish")

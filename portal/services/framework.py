@@ -1,6 +1,10 @@
 """Queries over the CPO framework (competencies, responsibilities, steps, benchmark template)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from time import monotonic
+from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -16,6 +20,7 @@ from portal.models import (
 from portal.services.errors import NotFound
 from portal.services.pagination import Page, paginate
 
+T = TypeVar("T")
 BENCHMARK_TEMPLATE_SLUG = "cpo-benchmark"
 # The seed article's five skill areas; a competency's `category` is one of them.
 SKILL_AREA_SLUGS = (
@@ -25,6 +30,36 @@ SKILL_AREA_SLUGS = (
     "technical",
     "education-certifications",
 )
+
+# The framework is reference data that only `seed` (load_framework) changes. What is built
+# from it may be kept by a process: until the process loads the framework itself, and for
+# KEEP_SECONDS at most (a seed run by another process shows everywhere within that).
+KEEP_SECONDS = 5
+_loads = [0]
+_kept: WeakKeyDictionary = WeakKeyDictionary()  # database engine -> {name: (load, until, value)}
+
+
+def generation() -> int:
+    """How many times this process has loaded the framework."""
+    return _loads[0]
+
+
+def reloaded() -> None:
+    _loads[0] += 1
+
+
+def kept(session: Session, name: str, build: Callable[[Session], T]) -> T:
+    """`build(session)`, reference data read from the framework, kept per database as above
+    (callers only read it)."""
+    engine = session.get_bind()
+    values = _kept.setdefault(engine, {})
+    load, until, value = values.get(name, (None, 0.0, None))
+    if load != generation() or until < monotonic():
+        load = generation()
+        value = build(session)
+        values[name] = (load, monotonic() + KEEP_SECONDS, value)
+    return value
+
 
 _COMPETENCY_DETAIL = (
     selectinload(Competency.skill_area),

@@ -26,7 +26,7 @@ from portal.models import (
 )
 from portal.models.matching import SLOTS
 from portal.services.errors import ValidationFailed, flatten_messages
-from portal.services.framework import BENCHMARK_TEMPLATE_SLUG, SKILL_AREA_SLUGS
+from portal.services.framework import BENCHMARK_TEMPLATE_SLUG, SKILL_AREA_SLUGS, reloaded
 from portal.vocabulary import (
     EDUCATION_LEVELS,
     LEVEL_RANGE,
@@ -226,6 +226,7 @@ def load_framework(session: Session, doc: dict[str, Any]) -> LoadReport:
     finally:
         event.remove(session, "before_flush", changes.record)
     session.commit()
+    reloaded()  # readers drop what they kept from the old framework
     return changes.report()
 
 

@@ -297,6 +297,10 @@ class _FrameworkEntry:
 
 
 def _framework_entries(session: Session) -> dict[str, _FrameworkEntry]:
+    return framework.kept(session, "matching.entries", _read_framework_entries)
+
+
+def _read_framework_entries(session: Session) -> dict[str, _FrameworkEntry]:
     rows = session.execute(select(Competency.slug, Competency.name, Competency.slot))
     return {slug: _FrameworkEntry(name, slot) for slug, name, slot in rows}
 
@@ -412,6 +416,10 @@ def _what_if_requirements(base: Spec, changes: dict[str, Any], errors: dict) -> 
 
 
 def path_steps(session: Session) -> list[PathStep]:
+    return framework.kept(session, "matching.path_steps", _read_path_steps)
+
+
+def _read_path_steps(session: Session) -> list[PathStep]:
     rows = session.execute(
         select(Step.slug, Step.order, Step.title, Step.actions, Competency.slug)
         .join(Step.competencies)

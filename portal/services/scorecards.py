@@ -7,6 +7,7 @@ on, and a write based on an older revision is refused (nothing is overwritten si
 
 from dataclasses import dataclass
 from datetime import datetime
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -59,6 +60,11 @@ _DETAIL = (
     selectinload(Scorecard.competencies)
     .selectinload(ScorecardCompetency.competency)
     .selectinload(Competency.levels),
+    selectinload(Scorecard.responsibilities),
+)
+# What `document` shows, and no more (the pages' _DETAIL also loads the level descriptors).
+_DOCUMENT = (
+    selectinload(Scorecard.competencies).joinedload(ScorecardCompetency.competency),
     selectinload(Scorecard.responsibilities),
 )
 
@@ -119,19 +125,61 @@ def get_scorecard(session: Session, actor: Actor, scorecard_id: int) -> Scorecar
     return _owned(session, actor, scorecard_id)
 
 
+# Documents this process has built, by scorecard id, creation time (SQLite may give a deleted
+# scorecard's id to the next one) and revision: every write to a scorecard moves its revision
+# (version_id_col), so these name one document while the framework's names hold, and are kept
+# as framework.kept keeps what is built from the framework.
+SHOWN_AT_MOST = 1024
+_SHOWING = Lock()
+
+
+def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[dict, int]:
+    """The scorecard's document (to read, not to change) and its revision; a revision this
+    process has shown already costs one small query."""
+    actor.require_scope("scorecards:read")
+    found = session.execute(
+        select(Scorecard.revision, Scorecard.created_at).where(*_owned_by(actor, scorecard_id))
+    ).first()
+    if found is None:
+        raise _not_found(scorecard_id)
+    shown = framework.kept(session, "scorecards.shown", lambda _: {})
+    key = (scorecard_id, found.created_at, found.revision)
+    if key not in shown:
+        scorecard = _owned(session, actor, scorecard_id, detail=_DOCUMENT)
+        key = (scorecard_id, scorecard.created_at, scorecard.revision)  # it may have moved on
+        with _SHOWING:
+            if len(shown) >= SHOWN_AT_MOST:
+                shown.pop(next(iter(shown)))  # the oldest
+            shown[key] = document(scorecard)
+    return shown[key], key[2]
+
+
+def current_revision(session: Session, actor: Actor, scorecard_id: int) -> int:
+    """The scorecard's revision (what its ETag names), read alone: all a revalidation needs."""
+    actor.require_scope("scorecards:read")
+    revision = session.scalar(select(Scorecard.revision).where(*_owned_by(actor, scorecard_id)))
+    if revision is None:
+        raise _not_found(scorecard_id)
+    return revision
+
+
 def _owned(
-    session: Session, actor: Actor, scorecard_id: int, *, with_detail: bool = True
+    session: Session, actor: Actor, scorecard_id: int, *, detail: tuple = _DETAIL
 ) -> Scorecard:
     scorecard = session.scalar(
-        select(Scorecard)
-        .options(*(_DETAIL if with_detail else ()))
-        .where(
-            Scorecard.id == scorecard_id, Scorecard.organisation_id == actor.require_organisation()
-        )
+        select(Scorecard).options(*detail).where(*_owned_by(actor, scorecard_id))
     )
     if scorecard is None:
-        raise NotFound(f"No scorecard {scorecard_id} in your organisation.")
+        raise _not_found(scorecard_id)
     return scorecard
+
+
+def _owned_by(actor: Actor, scorecard_id: int) -> tuple:
+    return (Scorecard.id == scorecard_id, Scorecard.organisation_id == actor.require_organisation())
+
+
+def _not_found(scorecard_id: int) -> NotFound:
+    return NotFound(f"No scorecard {scorecard_id} in your organisation.")
 
 
 def document(scorecard: Scorecard) -> dict[str, Any]:
@@ -188,7 +236,7 @@ def matched_document(
     actor.require_scope("matches:read")
     # The published snapshot is all the ranking needs: the working copy's details are loaded
     # (lazily, by `document`) only for a draft never published.
-    scorecard = _owned(session, actor, scorecard_id, with_detail=False)
+    scorecard = _owned(session, actor, scorecard_id, detail=())
     latest = latest_version(session, scorecard)
     return scorecard, latest.snapshot if latest else document(scorecard)
 

@@ -1,0 +1,94 @@
+"""What the API keeps between requests to answer reads faster never shows a reader stale data:
+framework answers follow a load of the framework at once, a scorecard's document follows every
+write, and a new scorecard that takes a deleted one's id (SQLite reuses the highest id) is not
+shown as the old one."""
+
+import copy
+
+import pytest
+
+from portal.extensions import db
+from portal.services.framework_loader import load_framework, read_framework_file
+
+SLUG = "product-strategy"
+COMPETENCY = f"/api/v1/competencies/{SLUG}"
+SCORECARDS = "/api/v1/scorecards"
+
+
+@pytest.fixture
+def bearer(make_api_key, make_recruiter) -> dict:
+    token = make_api_key(make_recruiter().organisation_id, ["scorecards:read", "scorecards:write"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def renamed_framework(app):
+    """Load the framework with the competency renamed; load the shipped one again after."""
+    shipped = read_framework_file()
+    renamed = copy.deepcopy(shipped)
+    for competency in renamed["competencies"]:
+        if competency["slug"] == SLUG:
+            competency["name"] = "Product Strategy, renamed"
+
+    def load(document):
+        with app.app_context():
+            load_framework(db.session, document)
+            db.session.remove()
+
+    yield lambda: load(renamed)
+    load(shipped)
+
+
+def test_framework_answers_follow_a_load_of_the_framework(client, renamed_framework):
+    before = client.get(COMPETENCY)
+    listed = client.get("/api/v1/competencies", query_string={"page_size": 50})
+    assert (
+        client.get(COMPETENCY, headers={"If-None-Match": before.headers["ETag"]}).status_code == 304
+    )
+
+    renamed_framework()
+
+    after = client.get(COMPETENCY, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.json["name"] == "Product Strategy, renamed"
+    assert after.headers["ETag"] != before.headers["ETag"]
+    names = {c["slug"]: c["name"] for c in client.get(listed.request.url).json}
+    assert names[SLUG] == "Product Strategy, renamed"
+
+
+def test_framework_answers_carry_the_headers_of_the_first(client):
+    first = client.get("/api/v1/competencies", query_string={"page_size": 5, "page": 2})
+    again = client.get("/api/v1/competencies", query_string={"page_size": 5, "page": 2})
+
+    assert again.data == first.data
+    for header in ("ETag", "X-Pagination", "Link", "Content-Type", "Cache-Control"):
+        assert again.headers[header] == first.headers[header]
+    assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+
+
+def test_a_scorecard_read_follows_every_write(client, bearer):
+    created = client.post(SCORECARDS, json={"title": "Head of Product"}, headers=bearer).json
+    url = f"{SCORECARDS}/{created['id']}"
+    first = client.get(url, headers=bearer)
+
+    patched = client.patch(
+        url, json={"title": "VP Product"}, headers={**bearer, "If-Match": first.headers["ETag"]}
+    )
+    read = client.get(url, headers={**bearer, "If-None-Match": first.headers["ETag"]})
+
+    assert patched.status_code == 200
+    assert read.status_code == 200
+    assert read.json["title"] == "VP Product"
+    assert read.headers["ETag"] == patched.headers["ETag"]
+
+
+def test_a_new_scorecard_on_a_deleted_ones_id_is_shown_as_itself(client, bearer):
+    created = client.post(SCORECARDS, json={"title": "Deleted draft"}, headers=bearer).json
+    url = f"{SCORECARDS}/{created['id']}"
+    etag = client.get(url, headers=bearer).headers["ETag"]
+    assert client.delete(url, headers={**bearer, "If-Match": etag}).status_code == 204
+
+    successor = client.post(SCORECARDS, json={"title": "Its successor"}, headers=bearer).json
+    read = client.get(f"{SCORECARDS}/{successor['id']}", headers=bearer)
+
+    assert read.json["title"] == "Its successor"
