@@ -44,7 +44,7 @@ from portal.services.framework_loader import load_framework, read_framework_file
 REDIS_URL = "redis://127.0.0.1:6379/11"  # the benchmark's own Redis database
 SCOPES = ["scorecards:read", "candidates:read", "matches:read"]
 COMPETENCY = "product-strategy"
-STARTUP_SECONDS = 60
+STARTUP_SECONDS = 180  # five workers importing the portal on a busy 2-core machine take a while
 STOP_SECONDS = 20
 BENCH_ORIGIN = Origin(ip_address="127.0.0.1", user_agent="bench api")
 # wrk calls done() once at the end: its figures as one JSON line (latencies in microseconds).

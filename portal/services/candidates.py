@@ -62,7 +62,8 @@ PROFILE_FIELDS = (
     "summary",
     "work_history",
 )
-_DETAIL = (selectinload(Candidate.assessments).selectinload(Assessment.competency),)
+# Each assessment's competency joined to it (one query for both, not two).
+_DETAIL = (selectinload(Candidate.assessments).joinedload(Assessment.competency),)
 
 
 STALE = (
