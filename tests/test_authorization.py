@@ -327,6 +327,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("pages.faq", "GET"): Entry(fixed("/faq"), public()),
     ("ops.healthz", "GET"): Entry(fixed("/healthz"), public()),
     ("ops.readyz", "GET"): Entry(fixed("/readyz"), public()),
+    # Only METRICS_TOKEN opens the metrics (unset here): no session or API key does.
+    ("observability.metrics", "GET"): Entry(fixed("/metrics"), public(404)),
     ("api-docs.openapi_json", "GET"): Entry(fixed("/api/v1/openapi.json"), public()),
     ("framework.index", "GET"): Entry(fixed("/framework"), public()),
     ("framework.competency", "GET"): Entry(
