@@ -299,8 +299,8 @@ def kill_web_worker(master: int, ledger: Ledger, failures: list[str]) -> dict:
     figures = judge_in_flight_only(
         ledger, "worker kill", fault_at, time.monotonic(), failures, answered=False
     )
-    if figures["failed_in_flight"] > 4:  # gunicorn.conf.py's threads: one worker's requests
-        failures.append(f"worker kill: {figures['failed_in_flight']} requests failed")
+    # No bound on failed_in_flight beyond "begun before the kill": a gthread worker accepts
+    # connections ahead of its threads, so on a busy machine it holds more than `threads`.
     return {**figures, "worker_respawned_s": respawn_s if respawned else None}
 
 
