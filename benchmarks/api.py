@@ -17,23 +17,19 @@ import os
 import runpy
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from benchmarks.servers import free_port, stopped_at_exit
 from portal import PROJECT_ROOT, create_app
 from portal.extensions import db
 from portal.models import Candidate, Scorecard
@@ -45,7 +41,6 @@ REDIS_URL = "redis://127.0.0.1:6379/11"  # the benchmark's own Redis database
 SCOPES = ["scorecards:read", "candidates:read", "matches:read"]
 COMPETENCY = "product-strategy"
 STARTUP_SECONDS = 180  # five workers importing the portal on a busy 2-core machine take a while
-STOP_SECONDS = 20
 BENCH_ORIGIN = Origin(ip_address="127.0.0.1", user_agent="bench api")
 # wrk calls done() once at the end: its figures as one JSON line (latencies in microseconds).
 WRK_REPORT = """
@@ -109,7 +104,7 @@ def run(
         }
         report = scratch / "report.lua"
         report.write_text(WRK_REPORT, encoding="utf-8")
-        with _stopped_at_exit() as processes:
+        with stopped_at_exit() as processes:
             portal = _serve(processes, environment, "wsgi:app", scratch / "portal.log")
             endpoints = _endpoints(fixture, portal)
             documents = scratch / "documents.json"
@@ -210,46 +205,9 @@ def _fetch(base: str, path: str, headers: dict) -> tuple[int, bytes, dict]:
 # --- the servers ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def _stopped_at_exit() -> Iterator[list[subprocess.Popen]]:
-    """The processes added to the list are stopped on leaving, whatever the reason; SIGTERM to
-    this process leaves it too (as SystemExit), so a killed benchmark leaves no server behind."""
-    processes: list[subprocess.Popen] = []
-    previous = None
-    if _in_main_thread():
-        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
-    try:
-        yield processes
-    finally:
-        for process in processes:
-            _signal_group(process, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-def _exit_on_signal(signum, frame):
-    raise SystemExit(128 + signum)
-
-
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    if process.poll() is None:
-        with suppress(ProcessLookupError):  # it ended meanwhile
-            os.killpg(process.pid, signum)  # gunicorn's arbiter and its workers
-
-
 def _serve(processes: list, environment: dict, application: str, log: Path) -> str:
     """Start gunicorn with gunicorn.conf.py on a free loopback port; its URL once it answers."""
-    port = _free_port()
+    port = free_port()
     with open(log, "wb") as output:
         process = subprocess.Popen(  # noqa: S603 (our own command line)
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", application],
@@ -273,12 +231,6 @@ def _serve(processes: list, environment: dict, application: str, log: Path) -> s
             pass
         time.sleep(0.2)
     raise BenchmarkError(f"gunicorn {application} did not answer within {STARTUP_SECONDS} s")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- the load ------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from benchmarks import match
+from benchmarks.servers import free_port, stopped_at_exit
 from portal import PROJECT_ROOT, create_app
 from portal.config import normalise_database_url
 from portal.extensions import db
@@ -197,12 +197,6 @@ def build(url: str, reuse: bool) -> tuple[dict[str, Any], float]:
 # --- the portal and the load ---------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _start(environment: dict, log: Path, *command: str) -> subprocess.Popen:
     with log.open("ab") as output:
         return subprocess.Popen(  # noqa: S603 (our own command line)
@@ -227,17 +221,6 @@ def _wait_ready(base: str, web: subprocess.Popen, seconds: float = 120) -> None:
             pass
         time.sleep(0.5)
     raise LoadError("gunicorn did not become ready")
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, 15)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
 
 
 def _locust(work: Path, base: str, users: int, duration: int, environment: dict) -> Path:
@@ -333,7 +316,7 @@ def run(
     _ensure_database(url)
     plan, build_seconds = build(url, reuse)
     Redis.from_url(redis_url).flushdb()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     environment = {
         **os.environ,
@@ -344,24 +327,23 @@ def run(
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "LOG_FORMAT": "text",
     }
-    processes: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="portal-load-") as directory:
         work = Path(directory)
         plan_file = work / "plan.json"
         plan_file.write_text(json.dumps(plan))
         try:
-            gunicorn = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"]
-            web = _start(environment, work / "gunicorn.log", *gunicorn)
-            processes.append(web)
-            worker = [str(BIN / "flask"), "--app", "portal", "worker"]
-            processes.append(_start(environment, work / "worker.log", *worker))
-            _wait_ready(base, web)
-            prefix = _locust(
-                work, base, users, duration, {**os.environ, "LOAD_PLAN": str(plan_file)}
-            )
-            measured = figures(prefix)
+            with stopped_at_exit() as processes:
+                gunicorn = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"]
+                web = _start(environment, work / "gunicorn.log", *gunicorn)
+                processes.append(web)
+                worker = [str(BIN / "flask"), "--app", "portal", "worker"]
+                processes.append(_start(environment, work / "worker.log", *worker))
+                _wait_ready(base, web)
+                prefix = _locust(
+                    work, base, users, duration, {**os.environ, "LOAD_PLAN": str(plan_file)}
+                )
+                measured = figures(prefix)
         finally:
-            _stop(processes)
             Redis.from_url(redis_url).flushdb()
         server = _server_events(work / "gunicorn.log")
     overall = measured.get("overall", {})
