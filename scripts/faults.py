@@ -51,6 +51,7 @@ from scale_out import (
     Failed,
     form_post,
     free_port,
+    kill_import_holder,
     upload,
     wait_until,
 )
@@ -366,19 +367,7 @@ def kill_job_worker(
     base: str, browser: requests.Session, workers: list, scalar, failures: list[str]
 ) -> dict:
     job = upload(browser, base, "drill", IMPORT_ROWS)
-    holder = wait_until(
-        lambda: scalar(
-            "SELECT worker FROM import_jobs WHERE id = :id AND processed > 0 "
-            "AND status = 'running'",
-            id=job,
-        ),
-        DEADLINE,
-        "the import to start",
-    )
-    victim = next(w for w in workers if holder.endswith(f":{w.pid}"))
-    at_row = scalar("SELECT processed FROM import_jobs WHERE id = :id", id=job)
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.wait()
+    at_row = kill_import_holder(scalar, job, workers, DEADLINE)
     killed = time.monotonic()
     wait_until(
         lambda: scalar("SELECT status FROM import_jobs WHERE id = :id", id=job) == "done",

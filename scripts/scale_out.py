@@ -215,6 +215,27 @@ def upload(browser: requests.Session, base: str, label: str, rows: int) -> int:
     return int(answer.headers["Location"].rstrip("/").split("/")[-1])
 
 
+def kill_import_holder(
+    scalar, job: int, workers: list[subprocess.Popen], deadline: float = DEADLINE
+) -> int:
+    """SIGKILL the job worker that holds the import once it has processed rows (waiting at most
+    `deadline` seconds for that); answers the row it was killed at."""
+    holder = wait_until(
+        lambda: scalar(
+            "SELECT worker FROM import_jobs WHERE id = :id AND processed > 0 "
+            "AND status = 'running'",
+            id=job,
+        ),
+        deadline,
+        f"import {job} to start",
+    )
+    victim = next(w for w in workers if holder.endswith(f":{w.pid}"))
+    at_row = scalar("SELECT processed FROM import_jobs WHERE id = :id", id=job)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    return at_row
+
+
 def run(postgres: str) -> dict:
     figures: dict = {}
     failures: list[str] = []
@@ -323,20 +344,7 @@ def run(postgres: str) -> dict:
 
             # A worker killed in the middle of an import: the other one finishes it.
             large = upload(browser, bases[1], "large", LARGE_IMPORT_ROWS)
-            holder = wait_until(
-                lambda: scalar(
-                    "SELECT worker FROM import_jobs WHERE id = :id AND processed > 0 "
-                    "AND status = 'running'",
-                    id=large,
-                ),
-                DEADLINE,
-                "the large import to start",
-            )
-            victim = next(w for w in workers if holder.endswith(f":{w.pid}"))
-            processed_at_kill = scalar("SELECT processed FROM import_jobs WHERE id = :id", id=large)
-            os.kill(victim.pid, signal.SIGKILL)
-            victim.wait()
-            figures["killed_worker_at_row"] = processed_at_kill
+            figures["killed_worker_at_row"] = kill_import_holder(scalar, large, workers)
             started = time.monotonic()
             try:
                 wait_until(
