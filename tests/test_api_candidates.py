@@ -7,7 +7,7 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import User
@@ -209,6 +209,40 @@ def test_create_answers_201_with_exactly_the_contract_shape_and_an_etag(api):
     assert fetched.status_code == 200
     assert fetched.json == body
     assert fetched.headers["ETag"] == response.headers["ETag"]
+
+
+@pytest.fixture
+def statements_after_commit(app):
+    """The SQL the app sends once the transaction that inserted a candidate has committed."""
+    sent: list[str] = []
+    state = {"inserted": False, "committed": False}
+
+    def on_execute(connection, cursor, statement, *args):
+        if state["committed"]:
+            sent.append(statement)
+        elif statement.lstrip().upper().startswith("INSERT INTO CANDIDATES "):
+            state["inserted"] = True
+
+    def on_commit(connection):
+        state["committed"] = state["inserted"]
+
+    with app.app_context():
+        engine = db.engine
+    listeners = [("commit", on_commit), ("before_cursor_execute", on_execute)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    yield sent
+    for name, listener in listeners:
+        event.remove(engine, name, listener)
+
+
+def test_a_creation_is_answered_without_reading_the_database_after_its_commit(
+    api, statements_after_commit
+):
+    """A connection lost right after the commit must not turn a saved creation into a failure."""
+    response = api.post(BASE, FULL)
+    assert response.status_code == 201, response.json
+    assert statements_after_commit == []
 
 
 def test_a_name_alone_is_enough_and_defaults_fill_the_rest(api):

@@ -47,6 +47,14 @@ def _answer(candidate, actor, status: int = 200):
     return body, status, {"ETag": etag}
 
 
+def _answer_created(candidate, actor):
+    """A candidate just created has no shares or evaluations yet: its answer is built from what
+    the session holds, with no query after the commit (a connection lost at that moment would
+    answer a saved creation as failed)."""
+    body, etag = _shown(candidate, actor, changed_at=candidate.updated_at, interview=[])
+    return body, 201, {"ETag": etag}
+
+
 @blp.route("/candidates")
 class Candidates(MethodView):
     @requires(blp, "candidates:read")
@@ -83,7 +91,7 @@ class Candidates(MethodView):
     @blp.response(201, CandidateSchema)
     def post(self, values, actor):
         """Add a candidate to the organisation's pool"""
-        return _answer(candidates.create_candidate(db.session, actor, values), actor, 201)
+        return _answer_created(candidates.create_candidate(db.session, actor, values), actor)
 
 
 class ResumeWarningSchema(ma.Schema):
@@ -127,7 +135,7 @@ class Import(MethodView):
         candidate, warnings = resume_import.import_as_candidate(
             db.session, actor, document, current_app.config["JSON_RESUME_SCHEMA"]
         )
-        body, status, headers = _answer(candidate, actor, 201)
+        body, status, headers = _answer_created(candidate, actor)
         body["warnings"] = [{"path": w.path, "message": w.message} for w in warnings]
         return body, status, headers
 
