@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, func, inspect, select, text
 from werkzeug.serving import make_server
 
 from portal import PROJECT_ROOT, create_app
 from portal.config import normalise_database_url
 from portal.extensions import db, limiter
+from portal.models import Candidate
 from portal.services import accounts, api_keys, mail
 from portal.services.access import Actor, Origin
 from portal.services.framework_loader import load_framework, read_framework_file
@@ -258,3 +259,13 @@ def make_api_key(app):
         return issued.token
 
     return make
+
+
+def pool_size(app, organisation_id: int) -> int:
+    """How many candidates the organisation's pool holds (to show nothing was saved)."""
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count(Candidate.id)).where(Candidate.organisation_id == organisation_id)
+        )
+        db.session.remove()
+    return count

@@ -30,11 +30,9 @@ from collections.abc import Callable, Iterator
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
 
 from portal import PROJECT_ROOT
 from portal.extensions import db
-from portal.models import Candidate
 from portal.services import accounts, api_keys
 from portal.services.access import Origin
 from tests.conftest import (
@@ -42,6 +40,7 @@ from tests.conftest import (
     Organisation,
     assert_problem,
     csrf_token_from,
+    pool_size,
     sign_in,
     unique_email,
 )
@@ -161,15 +160,6 @@ def auth(app, org) -> dict:
         )
         db.session.remove()
     return {"Authorization": f"Bearer {issued.token}"}
-
-
-def pool_size(app, organisation_id: int) -> int:
-    with app.app_context():
-        count = db.session.scalar(
-            select(func.count(Candidate.id)).where(Candidate.organisation_id == organisation_id)
-        )
-        db.session.remove()
-    return count
 
 
 @pytest.mark.parametrize(("document", "path"), REFUSED)

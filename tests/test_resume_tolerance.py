@@ -11,13 +11,13 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Candidate, User
 from portal.services import bulk_import, candidates
 from portal.services.access import Actor
-from tests.conftest import assert_problem, csrf_token_from, post_form, sign_in
+from tests.conftest import assert_problem, csrf_token_from, pool_size, post_form, sign_in
 
 IMPORT = "/api/v1/candidates/import"
 DOCUMENT = re.compile(r'<textarea name="document" hidden aria-hidden="true">(.*?)</textarea>', re.S)
@@ -179,15 +179,6 @@ def org(make_recruiter):
 def auth(make_api_key, org) -> dict:
     token = make_api_key(org.organisation_id, ["candidates:read", "candidates:write"])
     return {"Authorization": f"Bearer {token}"}
-
-
-def pool_size(app, organisation_id: int) -> int:
-    with app.app_context():
-        count = db.session.scalar(
-            select(func.count(Candidate.id)).where(Candidate.organisation_id == organisation_id)
-        )
-        db.session.remove()
-    return count
 
 
 # --- the API ------------------------------------------------------------------------------------
