@@ -14,7 +14,6 @@ smallest ratio. Every process it starts is stopped at the end, also on Ctrl-C or
 
 import json
 import os
-import runpy
 import secrets
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from benchmarks.servers import free_port, stopped_at_exit
+from benchmarks.servers import free_port, gunicorn_settings, stopped_at_exit
 from portal import PROJECT_ROOT, create_app
 from portal.extensions import db
 from portal.models import Candidate, Scorecard
@@ -86,7 +85,7 @@ def run(
     wrk = shutil.which("wrk")
     if wrk is None:
         raise BenchmarkError("wrk is not installed: apt-get install wrk")
-    gunicorn_config = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    gunicorn_config = gunicorn_settings()
     workers = workers or gunicorn_config["workers"]
     threads = threads or gunicorn_config["threads"]
     with tempfile.TemporaryDirectory(prefix="portal-bench-api-") as scratch_dir:

@@ -2,14 +2,26 @@
 stops every one of them (and its process group) on leaving, whatever the reason."""
 
 import os
+import runpy
 import signal
 import socket
 import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from unittest import mock
+
+from portal import PROJECT_ROOT
 
 STOP_SECONDS = 20
+
+
+def gunicorn_settings() -> dict:
+    """The values gunicorn.conf.py sets, read without its side effects on this process: the
+    file sets LOG_FORMAT and makes a metrics directory in the environment, which a gunicorn
+    started from here would inherit (and remove on exit) and later apps would read."""
+    with mock.patch.dict(os.environ, PROMETHEUS_MULTIPROC_DIR="read-only"):
+        return runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
 
 
 def free_port() -> int:

@@ -2,7 +2,6 @@
 TRUSTED_PROXIES proxies for the client address, and gunicorn recycles no worker by itself."""
 
 import os
-import runpy
 import subprocess
 import sys
 
@@ -10,6 +9,7 @@ import pytest
 from gunicorn.config import Config
 from sqlalchemy import select
 
+from benchmarks.servers import gunicorn_settings
 from portal import PROJECT_ROOT, create_app
 from portal.config import ConfigurationError
 from portal.extensions import db
@@ -100,7 +100,7 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(
 
 def test_gunicorn_recycles_no_worker_and_opens_no_control_socket():
     config = Config()
-    for name, value in runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py")).items():
+    for name, value in gunicorn_settings().items():
         if name in config.settings:
             config.set(name, value)
     assert config.max_requests == 0
@@ -113,3 +113,9 @@ def test_demo_data_is_refused_in_production(app, runner, monkeypatch):
     assert result.exit_code != 0
     assert "not in production" in result.output
     assert "Demo logins" not in result.output
+
+
+def test_reading_the_gunicorn_settings_leaves_this_process_environment_alone():
+    before = dict(os.environ)
+    gunicorn_settings()
+    assert dict(os.environ) == before
