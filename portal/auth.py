@@ -46,10 +46,10 @@ def api_actor() -> Actor:
     header = request.headers.get("Authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")
-        key = api_keys.authenticate_api_key(db.session, token.strip())
-        if scheme.lower() != "bearer" or key is None:
+        actor = api_keys.authenticate_api_key(db.session, token.strip())
+        if scheme.lower() != "bearer" or actor is None:
             raise Unauthenticated("The API key is invalid or revoked.", token_rejected=True)
-        g.actor = Actor.for_api_key(key)
+        g.actor = actor
     elif current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
             csrf.protect()  # a cookie-authenticated write must prove it came from our pages

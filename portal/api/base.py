@@ -2,14 +2,36 @@
 
 import json
 from copy import deepcopy
+from threading import Lock
 from urllib.parse import urlencode
 
-from flask import request
+from flask import Response, current_app, request
 from flask_smorest import Api, Blueprint
+from marshmallow import Schema
 from werkzeug.routing import IntegerConverter
 
 from portal.ids import ID_MAX
 from portal.openapi import tag_name
+
+# JSON of documents a service keeps (the same object while it is current), by the object's id;
+# the object is held too, so an id reused after it went away can never name its JSON.
+RENDERED_AT_MOST = 1024
+_rendered: dict[int, tuple[object, bytes]] = {}
+_RENDERING = Lock()
+
+
+def kept_rendering(schema: Schema, document: dict) -> Response:
+    """The answer @blp.response would build for a document a service keeps, dumped and encoded
+    once per process rather than on every read."""
+    kept = _rendered.get(id(document))
+    if kept is None or kept[0] is not document:
+        body = current_app.json.response(schema.dump(document)).get_data()
+        kept = (document, body)
+        with _RENDERING:
+            if len(_rendered) >= RENDERED_AT_MOST:
+                _rendered.pop(next(iter(_rendered)))  # the oldest
+            _rendered[id(document)] = kept
+    return Response(kept[1], mimetype=current_app.json.mimetype)
 
 
 class ApiBlueprint(Blueprint):

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from portal.api.auth import requires
-from portal.api.base import ApiBlueprint
+from portal.api.base import ApiBlueprint, kept_rendering
 from portal.api.etags import IF_MATCH_PARAMETER, expected_revision, not_modified, revision_etag
 from portal.api.idempotency import idempotent
 from portal.extensions import db
@@ -22,6 +22,7 @@ blp = ApiBlueprint(
 WRITE_DOC = {"parameters": [IF_MATCH_PARAMETER]}
 # PATCH may leave out top-level fields; a competency it does send must be complete.
 EDITABLE = tuple(ScorecardInputSchema().fields)
+SHOWN = ScorecardSchema()
 
 
 def _answer(scorecard, status: int = 200):
@@ -75,9 +76,9 @@ class ScorecardDetail(MethodView):
     @blp.alt_response(304, description="Not modified")
     def get(self, scorecard_id, actor):
         """Get a scorecard's working copy (with its ETag)"""
-        body, revision = scorecards.shown_document(db.session, actor, scorecard_id)
+        document, revision = scorecards.shown_document(db.session, actor, scorecard_id)
         etag = revision_etag(revision)
-        return not_modified(etag) or (body, 200, {"ETag": etag})
+        return not_modified(etag) or (kept_rendering(SHOWN, document), 200, {"ETag": etag})
 
     @requires(blp, "scorecards:write")
     @blp.doc(**WRITE_DOC)

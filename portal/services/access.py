@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import Row
+
 from portal.models.accounts import SCOPES, ApiKey, User
 from portal.services.errors import Forbidden
 
@@ -41,7 +43,8 @@ class Actor:
         )
 
     @classmethod
-    def for_api_key(cls, key: ApiKey) -> "Actor":
+    def for_api_key(cls, key: "ApiKey | Row") -> "Actor":
+        """`key`: the key, or a row of its id, organisation_id and scopes."""
         return cls(
             organisation_id=key.organisation_id, api_key_id=key.id, scopes=frozenset(key.scopes)
         )

@@ -12,7 +12,19 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, false, func, or_, select, union, union_all
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -97,12 +109,25 @@ def _visible(actor: Actor) -> Select:
             .join(User, User.id == Candidate.user_id)
             .where(User.id == actor.user_id)
         )
-    organisation_id = actor.require_organisation()
+    return _visible_to_organisation(actor.require_organisation())
+
+
+def _visible_to_organisation(organisation_id: Any) -> Select:
+    """`organisation_id`: the id, or a bind parameter for a statement built once."""
     shared = exists().where(
         CandidateShare.candidate_id == Candidate.id,
         CandidateShare.organisation_id == organisation_id,
     )
     return select(Candidate).where(or_(Candidate.organisation_id == organisation_id, shared))
+
+
+# A staff member's or key's reads of one candidate, built once: building these statements cost
+# more than running them.
+_ONE_VISIBLE_TO_ORGANISATION = (
+    _visible_to_organisation(bindparam("organisation_id"))
+    .options(*_DETAIL)
+    .where(Candidate.id == bindparam("candidate_id"))
+)
 
 
 def get_candidate(session: Session, actor: Actor, candidate_id: int) -> Candidate:
@@ -113,9 +138,15 @@ def get_candidate(session: Session, actor: Actor, candidate_id: int) -> Candidat
 
 def find_visible(session: Session, actor: Actor, candidate_id: int) -> Candidate:
     """A candidate the caller may see (their own profile, or one their organisation sees)."""
-    candidate = session.scalar(
-        _visible(actor).options(*_DETAIL).where(Candidate.id == candidate_id)
-    )
+    if actor.role == "candidate":
+        candidate = session.scalar(
+            _visible(actor).options(*_DETAIL).where(Candidate.id == candidate_id)
+        )
+    else:
+        candidate = session.scalar(
+            _ONE_VISIBLE_TO_ORGANISATION,
+            {"organisation_id": actor.require_organisation(), "candidate_id": candidate_id},
+        )
     if candidate is None:
         raise NotFound(f"No candidate {candidate_id} is visible to you.")
     return candidate
@@ -167,7 +198,7 @@ def candidate_page(
 # form holds) stays, and no other organisation sees a change.
 
 
-def _with_change_times(statement: Select, organisation_id: int) -> tuple[Select, Any]:
+def _with_change_times(statement: Select, organisation_id: Any) -> tuple[Select, Any]:
     """`statement` (of candidates) joined to the organisation's share of each and its latest
     submitted evaluation of each (at most one row of either, so no candidate comes twice), and
     the expression of when each candidate last changed for the organisation."""
@@ -212,14 +243,22 @@ def _changed_ids(organisation_id: int, since: datetime):
     return union(*(part.correlate(None) for part in parts))
 
 
+def _change_times() -> Select:
+    statement, at = _with_change_times(select(Candidate.id), bindparam("organisation_id"))
+    return statement.add_columns(at).where(Candidate.id.in_(bindparam("ids", expanding=True)))
+
+
+_CHANGE_TIMES = _change_times()  # built once, as _ONE_VISIBLE_TO_ORGANISATION
+
+
 def changed_at(session: Session, actor: Actor, shown: Sequence[Candidate]) -> dict[int, datetime]:
     """When each candidate last changed as the caller sees it (its `updated_at` in the API):
     for a candidate reading their own profile, the profile's own time."""
     if actor.role == "candidate" or actor.organisation_id is None or not shown:
         return {candidate.id: candidate.updated_at for candidate in shown}
-    statement, at = _with_change_times(select(Candidate.id), actor.organisation_id)
     rows = session.execute(
-        statement.add_columns(at).where(Candidate.id.in_([c.id for c in shown]))
+        _CHANGE_TIMES,
+        {"organisation_id": actor.organisation_id, "ids": [candidate.id for candidate in shown]},
     ).all()
     return dict(rows)
 

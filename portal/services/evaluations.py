@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -707,19 +707,26 @@ def interview_evidence(session: Session, actor: Actor, candidate: Candidate) -> 
     return _evidence_of(session, organisation_id, [candidate])[candidate.id]
 
 
+# Built once: a candidate read runs it, and building it cost more than running it.
+_SUBMITTED_ON = (
+    select(Evaluation)
+    .options(*_WITH_RATINGS)
+    .where(
+        Evaluation.organisation_id == bindparam("organisation_id"),
+        Evaluation.candidate_id.in_(bindparam("ids", expanding=True)),
+        Evaluation.status == "submitted",
+    )
+    .order_by(Evaluation.id)
+)
+
+
 def _evidence_of(
     session: Session, organisation_id: int, shown: Sequence[Candidate]
 ) -> dict[int, InterviewEvidence]:
     """The organisation's interview evidence on each candidate, in one query."""
     current = session.scalars(
-        select(Evaluation)
-        .options(*_WITH_RATINGS)
-        .where(
-            Evaluation.organisation_id == organisation_id,
-            Evaluation.candidate_id.in_([candidate.id for candidate in shown]),
-            Evaluation.status == "submitted",
-        )
-        .order_by(Evaluation.id)
+        _SUBMITTED_ON,
+        {"organisation_id": organisation_id, "ids": [candidate.id for candidate in shown]},
     ).all()
     by_candidate: dict[int, list[Evaluation]] = defaultdict(list)
     for evaluation in current:

@@ -10,7 +10,7 @@ from datetime import datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal import vocabulary
@@ -137,9 +137,7 @@ def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[d
     """The scorecard's document (to read, not to change) and its revision; a revision this
     process has shown already costs one small query."""
     actor.require_scope("scorecards:read")
-    found = session.execute(
-        select(Scorecard.revision, Scorecard.created_at).where(*_owned_by(actor, scorecard_id))
-    ).first()
+    found = session.execute(_SHOWN_REVISION, _owner(actor, scorecard_id)).first()
     if found is None:
         raise _not_found(scorecard_id)
     shown = framework.kept(session, "scorecards.shown", lambda _: {})
@@ -157,7 +155,7 @@ def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[d
 def current_revision(session: Session, actor: Actor, scorecard_id: int) -> int:
     """The scorecard's revision (what its ETag names), read alone: all a revalidation needs."""
     actor.require_scope("scorecards:read")
-    revision = session.scalar(select(Scorecard.revision).where(*_owned_by(actor, scorecard_id)))
+    revision = session.scalar(_CURRENT_REVISION, _owner(actor, scorecard_id))
     if revision is None:
         raise _not_found(scorecard_id)
     return revision
@@ -172,6 +170,19 @@ def _owned(
     if scorecard is None:
         raise _not_found(scorecard_id)
     return scorecard
+
+
+# The revision reads, built once (building a statement cost as much as running it here).
+_OWNED = (
+    Scorecard.id == bindparam("scorecard_id"),
+    Scorecard.organisation_id == bindparam("organisation_id"),
+)
+_SHOWN_REVISION = select(Scorecard.revision, Scorecard.created_at).where(*_OWNED)
+_CURRENT_REVISION = select(Scorecard.revision).where(*_OWNED)
+
+
+def _owner(actor: Actor, scorecard_id: int) -> dict[str, int]:
+    return {"scorecard_id": scorecard_id, "organisation_id": actor.require_organisation()}
 
 
 def _owned_by(actor: Actor, scorecard_id: int) -> tuple:
