@@ -23,6 +23,15 @@ from portal.services.access import Actor, Origin
 from portal.services.framework_loader import load_framework, read_framework_file
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
+# CI runs the SQLite and the PostgreSQL suites side by side; each gives its modules Redis
+# databases of their own (1-7, moved up by TEST_REDIS_DB_OFFSET: 7 for the second suite).
+REDIS_DB_OFFSET = int(os.environ.get("TEST_REDIS_DB_OFFSET", "0"))
+
+
+def redis_url(database: int) -> str:
+    """A test module's own Redis database (1 to 7), which it may empty."""
+    assert 1 <= database <= 7, database
+    return f"redis://127.0.0.1:6379/{database + REDIS_DB_OFFSET}"
 
 
 def configured_database_url(tmp_dir: Path, name: str = "portal") -> str:

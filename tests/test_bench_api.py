@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from benchmarks.cli import bench as bench_commands
+from tests.conftest import redis_url
 
 ENDPOINTS = {
     "competency_list": 200,
@@ -28,6 +29,7 @@ def test_bench_api_compares_every_read_with_the_bare_app(app):
         args=[
             *("api", "--duration", "2", "--warmup", "0", "--connections", "2"),
             *("--workers", "1", "--threads", "2"),
+            *("--redis-url", redis_url(6)),
         ],
     )
 

@@ -36,9 +36,9 @@ from portal.services import bulk_import
 from portal.services.access import Actor
 from portal.services.bulk_import import CSV_COLUMNS, LEASE, QUEUED_GRACE, run_job, start_import
 from portal.services.errors import Conflict
-from tests.conftest import csrf_token_from, make_app, sign_in
+from tests.conftest import csrf_token_from, make_app, redis_url, sign_in
 
-REDIS_URL = "redis://127.0.0.1:6379/13"  # this module's own database, emptied by its tests
+REDIS_URL = redis_url(4)  # this module's own database, emptied by its tests
 BAD_EVERY = 50  # every 50th row has a bad email and fails
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from portal import jobs
 from portal.extensions import db
 from portal.models import Organisation
-from tests.conftest import make_app
+from tests.conftest import make_app, redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied by these tests
+REDIS_URL = redis_url(1)  # a database of its own, emptied by these tests
 attempts: dict[str, int] = {}
 
 

@@ -28,12 +28,12 @@ from portal.models.accounts import SCOPES
 from portal.models.types import utcnow
 from portal.services import webhooks
 from portal.services.access import Actor, Origin
-from tests.conftest import PASSWORD, make_app, sign_in
+from tests.conftest import PASSWORD, make_app, redis_url, sign_in
 
 TOKEN = "metrics-token-for-the-tests-0123456789abcdef"
 SCRAPE = {"Authorization": f"Bearer {TOKEN}"}
 # Redis database 9: this module's own (queue depth, jobs queued from a request), emptied by it.
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = redis_url(5)
 CLOSED_PORT_URL = "http://127.0.0.1:1/hooks"  # nothing listens: every attempt fails
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from portal import create_app
 from portal.config import ConfigurationError
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, redis_url
 
 
 def test_healthz_and_readyz(client):
@@ -76,7 +76,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 def test_production_settings(monkeypatch, database_url):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("REDIS_URL", redis_url(2))
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     assert app.debug is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -135,7 +135,7 @@ def test_text_no_database_can_store_is_a_bad_request(client, kind, send):
 def test_rate_limits_are_shared_through_redis_when_configured(monkeypatch, database_url):
     """With REDIS_URL set the sign-in counters live in Redis, where every worker sees them."""
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
+    url = redis_url(2)
     try:
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:

@@ -34,11 +34,12 @@ from tests.conftest import (
     csrf_token_from,
     make_app,
     post_form,
+    redis_url,
     sign_in,
     unique_email,
 )
 
-REDIS_URL = "redis://127.0.0.1:6379/14"  # this module's own Redis database, emptied by it
+REDIS_URL = redis_url(3)  # this module's own Redis database, emptied by it
 ALL_EVENTS = list(webhooks.EVENTS)
 ROLE = {
     "title": "Chief Product Officer",
