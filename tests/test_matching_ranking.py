@@ -147,9 +147,10 @@ def test_sql_ranking_agrees_with_the_formula_on_random_scorecards(session, pool)
 def test_sql_scores_equal_the_formula_row_by_row(session, pool):
     org, _, ids, rng, slugs = pool
     spec = matching.spec_from_document(session, random_spec(rng, session, slugs))
-    statement = matching.ranking_statement(spec, org.organisation_id, MatchFilter())
+    statement = matching.ranking_statement(spec, MatchFilter())
     sql = {
-        row.candidate_id: (row.score10 / 10, bool(row.met)) for row in session.execute(statement)
+        row.candidate_id: (row.score10 / 10, bool(row.met))
+        for row in session.execute(statement, {matching.ORGANISATION: org.organisation_id})
     }
     formula = {
         cid: (score, met)

@@ -121,9 +121,11 @@ class Export:
         """Every matching candidate, best first, `CHUNK` at a time; `display_name(id, name)`
         is what the Candidate column shows (a blind label or the name)."""
         organisation_id = self.scorecard.organisation_id
-        statement = matching.ranking_statement(self.spec, organisation_id, self.criteria)
+        statement = matching.ranking_statement(self.spec, self.criteria)
         steps = matching.path_steps(session)
-        result = session.execute(statement.execution_options(yield_per=CHUNK))
+        result = session.execute(
+            statement.execution_options(yield_per=CHUNK), {matching.ORGANISATION: organisation_id}
+        )
         rank = 0
         for chunk in result.partitions(CHUNK):
             ids = [row.candidate_id for row in chunk]
