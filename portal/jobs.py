@@ -152,6 +152,7 @@ def sweep_forever(app: Flask, stop: threading.Event | None = None) -> None:
 def work(app: Flask, *, burst: bool = False) -> None:
     """Run jobs from the queue until stopped (or, with `burst`, until the queue is empty)."""
     from rq import Queue, SimpleWorker
+    from rq.scheduler import RQScheduler
 
     connection = redis_connection(app)
     _load_job_modules()
@@ -159,13 +160,38 @@ def work(app: Flask, *, burst: bool = False) -> None:
     sweeper = threading.Thread(target=sweep_forever, args=(app, stop), daemon=True)
     sweeper.start()
     sweep_once(app)
-    # SimpleWorker runs each job in this process: no fork sharing the database connections.
+    scheduler = RQScheduler([QUEUE], connection=connection)
+    _move_due_jobs(scheduler)
+    threading.Thread(target=_schedule_forever, args=(scheduler, stop), daemon=True).start()
+    # SimpleWorker runs each job in this process, and the scheduler is a thread of it (rq's
+    # with_scheduler forks one): a forked process would share this one's database
+    # connections, and outlive a killed worker holding them open with the import's row locks.
     worker = SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection)
     try:
         with app.app_context():
-            worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+            worker.work(burst=burst, logging_level="INFO")
     finally:
         stop.set()
+        scheduler.release_locks()
+
+
+def _move_due_jobs(scheduler) -> None:
+    """Delayed jobs and retries whose time has come go onto the queue, by whichever worker holds
+    the scheduler lock (taken when free, kept alive while held)."""
+    if scheduler.acquired_locks:
+        scheduler.heartbeat()
+    else:
+        scheduler.acquire_locks()
+    if scheduler.acquired_locks:
+        scheduler.enqueue_scheduled_jobs()
+
+
+def _schedule_forever(scheduler, stop: threading.Event) -> None:
+    while not stop.wait(scheduler.interval):
+        try:
+            _move_due_jobs(scheduler)
+        except Exception:  # Redis away for a moment: the next tick tries again
+            logger.exception("Moving due jobs onto the queue failed")
 
 
 def queue_depth(app: Flask) -> int | None:

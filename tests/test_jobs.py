@@ -1,14 +1,20 @@
 """Background jobs: through a real Redis queue and `flask worker`, and in a thread of the web
 process without Redis; a job that raises is retried."""
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from redis import Redis
 from sqlalchemy import select
 
-from portal import jobs
+from portal import PROJECT_ROOT, jobs
 from portal.extensions import db
 from portal.models import Organisation
 from tests.conftest import make_app, redis_url
@@ -64,6 +70,54 @@ def test_a_job_that_raises_is_retried(redis_app, monkeypatch):
     jobs.work(redis_app, burst=True)
     assert attempts[slug] == 3
     assert exists(redis_app, slug)
+
+
+def test_a_delayed_job_waits_for_its_time_then_runs(redis_app):
+    slug = f"delayed-{uuid.uuid4().hex[:8]}"
+    with redis_app.app_context():
+        jobs.enqueue("test.found_organisation", slug, delay=timedelta(seconds=1))
+    jobs.work(redis_app, burst=True)
+    assert not exists(redis_app, slug)  # not due yet
+    time.sleep(1.2)
+    jobs.work(redis_app, burst=True)
+    assert exists(redis_app, slug)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # it ended while being read
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_the_worker_forks_no_process_that_could_outlive_it(redis_app, database_url, tmp_path):
+    """A forked process shares the worker's database connections; killed, the worker would
+    leave it holding them open, with the row locks of the import it was running."""
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("flask")), "--app", "portal", "worker"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "Listening on" not in log.read_text() and time.monotonic() < deadline:
+            assert worker.poll() is None, log.read_text()
+            time.sleep(0.1)
+        time.sleep(2)  # rq started its scheduler process right after this line
+        assert "Listening on" in log.read_text()
+        assert children_of(worker.pid) == []
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
 
 
 def test_the_worker_command_needs_redis(app, runner):
