@@ -7,11 +7,13 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from redis import Redis
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
 from portal import PROJECT_ROOT, jobs
@@ -75,10 +77,14 @@ def test_a_job_that_raises_is_retried(redis_app, monkeypatch):
 def test_a_delayed_job_waits_for_its_time_then_runs(redis_app):
     slug = f"delayed-{uuid.uuid4().hex[:8]}"
     with redis_app.app_context():
-        jobs.enqueue("test.found_organisation", slug, delay=timedelta(seconds=1))
+        jobs.enqueue("test.found_organisation", slug, delay=timedelta(hours=1))
     jobs.work(redis_app, burst=True)
     assert not exists(redis_app, slug)  # not due yet
-    time.sleep(1.2)
+
+    connection = Redis.from_url(REDIS_URL)
+    scheduled = ScheduledJobRegistry(jobs.QUEUE, connection=connection)
+    (job_id,) = scheduled.get_job_ids()
+    scheduled.schedule(Job.fetch(job_id, connection=connection), datetime.now(UTC))  # its time
     jobs.work(redis_app, burst=True)
     assert exists(redis_app, slug)
 
