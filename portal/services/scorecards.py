@@ -165,14 +165,15 @@ def _owned(
     session: Session, actor: Actor, scorecard_id: int, *, detail: tuple = _DETAIL
 ) -> Scorecard:
     scorecard = session.scalar(
-        select(Scorecard).options(*detail).where(*_owned_by(actor, scorecard_id))
+        select(Scorecard).options(*detail).where(*_OWNED), _owner(actor, scorecard_id)
     )
     if scorecard is None:
         raise _not_found(scorecard_id)
     return scorecard
 
 
-# The revision reads, built once (building a statement cost as much as running it here).
+# One scorecard of the caller's organisation, bound with _owner(); the revision reads are
+# built once (building a statement cost as much as running it here).
 _OWNED = (
     Scorecard.id == bindparam("scorecard_id"),
     Scorecard.organisation_id == bindparam("organisation_id"),
@@ -183,10 +184,6 @@ _CURRENT_REVISION = select(Scorecard.revision).where(*_OWNED)
 
 def _owner(actor: Actor, scorecard_id: int) -> dict[str, int]:
     return {"scorecard_id": scorecard_id, "organisation_id": actor.require_organisation()}
-
-
-def _owned_by(actor: Actor, scorecard_id: int) -> tuple:
-    return (Scorecard.id == scorecard_id, Scorecard.organisation_id == actor.require_organisation())
 
 
 def _not_found(scorecard_id: int) -> NotFound:
