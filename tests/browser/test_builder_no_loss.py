@@ -30,6 +30,9 @@ def open_benchmark(page: Page, email: str) -> ScorecardBuilder:
     page.goto("/scorecards")
     page.get_by_role("button", name="Start from the CPO benchmark").click()
     expect(page).to_have_url(BUILDER_URL)
+    # htmx redirects with a full page load: until htmx has set the page up, a click is a plain
+    # form post (which works, but puts focus back at the top of the page).
+    page.wait_for_load_state()
     builder = ScorecardBuilder(page)
     expect(builder.weight(SLUG)).to_have_value("3")
     return builder

@@ -136,10 +136,14 @@ def test_the_path_to_cpo_leads_to_the_chapters(page: Page):
     page.goto("/framework/path")
     page.locator("main").get_by_role("link", name="what a CPO does").click()
     expect(page).to_have_url(re.compile(r"/what-a-cpo-does$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("What a Chief Product Officer does")
     page.go_back()
     expect(page).to_have_url(re.compile(r"/framework/path$"))
+    # htmx fetches the page back (no history cache): the page being left links to the FAQ too,
+    # so wait for the restored page before following its link.
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("How to become a Chief Product Officer")
     faq_link = page.locator("main").get_by_role("link", name="frequently asked questions")
-    expect(faq_link).to_be_visible()  # the restored page, not the one being left
     faq_link.click()
     expect(page).to_have_url(re.compile(r"/faq$"))
     expect(FaqPage(page).questions).to_have_count(6)

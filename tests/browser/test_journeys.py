@@ -165,6 +165,7 @@ def clone_and_publish_the_benchmark(journey: Journey, page: Page) -> None:
     journey.scan(page, "scorecard list")
     listing.from_benchmark.click()
     expect(page).to_have_url(BUILDER_URL)
+    page.wait_for_load_state()  # htmx's redirect is a full page load; htmx sets it up on load
     builder = ScorecardBuilder(page)
     expect(builder.heading).to_have_text("CPO benchmark")
     journey.scan(page, "builder (the benchmark's clone)")

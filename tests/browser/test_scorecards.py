@@ -43,6 +43,7 @@ def start_from_benchmark(page: Page) -> ScorecardBuilder:
     expect(listing.nav_link).to_have_attribute("aria-current", "page")
     listing.from_benchmark.click()
     expect(page).to_have_url(BUILDER_URL)
+    page.wait_for_load_state()  # htmx's redirect is a full page load; htmx sets it up on load
     builder = ScorecardBuilder(page)
     expect(builder.heading).to_have_text("CPO benchmark")
     expect(builder.weight(SLUG)).to_have_value("3")
