@@ -11,6 +11,36 @@ AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
+class HeldRequests:
+    """Holds the browser's requests to `url` until released (a slow network), so that an
+    answer lands while the user is typing; requests sent after the release go through."""
+
+    def __init__(self, page: Page, url: re.Pattern) -> None:
+        self.page, self.url, self.routes, self.holding = page, url, [], True
+        page.route(url, self.hold)
+
+    def hold(self, route) -> None:
+        if self.holding:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def held(self, within_ms: int = 15_000) -> None:
+        """Wait, handling the browser's events, until a request has been sent and is held."""
+        for _ in range(within_ms // 20):
+            if self.routes:
+                return
+            self.page.wait_for_timeout(20)
+        raise AssertionError(f"no request to {self.url.pattern} was sent within {within_ms} ms")
+
+    def release(self) -> None:
+        self.held()
+        self.holding = False
+        while self.routes:
+            self.routes.pop(0).continue_()
+        self.page.unroute(self.url, self.hold)
+
+
 class FrameworkIndex:
     """/framework: the competency search form and its htmx-swapped results."""
 

@@ -17,6 +17,7 @@ from portal.services.access import Actor
 from tests.conftest import PASSWORD, unique_email
 
 from .pages import (
+    HeldRequests,
     InterviewKit,
     InterviewPlanPage,
     MatchBoard,
@@ -56,28 +57,6 @@ def assert_accessible(page: Page, where: str) -> None:
 def sign_in(page: Page, email: str) -> None:
     SignInPage(page).open().sign_in(email, PASSWORD)
     expect(page).to_have_url(DASHBOARD_URL)
-
-
-class HeldSaves:
-    """Holds the kit's autosaves until released (a slow network), so that an answer lands
-    while the interviewer is typing; saves sent after the release go through at once."""
-
-    def __init__(self, page: Page) -> None:
-        self.page, self.held, self.holding = page, [], True
-        page.route(SAVE_URL, self.hold)
-
-    def hold(self, route) -> None:
-        if self.holding:
-            self.held.append(route)
-        else:
-            route.continue_()
-
-    def release(self) -> None:
-        while not self.held:
-            self.page.wait_for_timeout(20)
-        self.holding = False
-        while self.held:
-            self.held.pop(0).continue_()
 
 
 @pytest.fixture
@@ -173,7 +152,7 @@ def test_two_interviewers_fill_their_kits_and_the_match_uses_their_ratings(new_p
     expect(kit.saved).to_contain_text("Draft saved at")
 
     # An autosave lands while a note is being typed: nothing typed is lost, focus stays.
-    held = HeldSaves(ada)
+    held = HeldRequests(ada, SAVE_URL)  # the autosave's answer is slow
     kit.rating(LEADERSHIP, "3 · Proficient").check()  # autosaves; the answer is slow
     kit.note(STRATEGY).click()
     ada.keyboard.type(ADA_NOTE[:20])

@@ -12,7 +12,14 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 
-from .pages import ProfileForm, SelfAssessment, SignInPage, axe_violations, describe_violations
+from .pages import (
+    HeldRequests,
+    ProfileForm,
+    SelfAssessment,
+    SignInPage,
+    axe_violations,
+    describe_violations,
+)
 
 DASHBOARD_URL = re.compile(r"/dashboard$")
 PROFILE_URL = re.compile(r"/profile$")
@@ -48,31 +55,9 @@ def replace_by_typing(page: Page, field, text: str) -> None:
     page.keyboard.type(text)
 
 
-class HeldChecks:
-    """Holds the answers to /profile/check until released: a slow network, so that a check's
-    swap lands while the user is already typing in the next field."""
-
-    def __init__(self, page: Page) -> None:
-        self.page, self.routes = page, []
-        page.route(re.compile(r"/profile/check$"), self.hold)
-
-    def hold(self, route) -> None:
-        self.routes.append(route)
-
-    def held(self, within_ms: int = 15_000) -> None:
-        """Wait, handling the browser's events, until a check has been sent and is held."""
-        for _ in range(within_ms // 20):
-            if self.routes:
-                return
-            self.page.wait_for_timeout(20)
-        raise AssertionError(f"no /profile/check request was sent within {within_ms} ms")
-
-    def release(self) -> None:
-        self.held()
-        while self.routes:
-            route = self.routes.pop(0)
-            route.fulfill(response=route.fetch())
-        self.page.unroute(re.compile(r"/profile/check$"))
+def held_checks(page: Page) -> HeldRequests:
+    """/profile/check answers held: a check's swap lands while the user types in the next field."""
+    return HeldRequests(page, re.compile(r"/profile/check$"))
 
 
 def current_version(page: Page, name: str):
@@ -88,7 +73,7 @@ def test_typing_while_a_field_is_checked_keeps_every_keystroke(page, make_candid
     form = ProfileForm(page).open()
     expect(form.years_product).to_have_value("0.0")
 
-    checks = HeldChecks(page)
+    checks = held_checks(page)
     replace_by_typing(page, form.years_product, "8")
     page.keyboard.press("Tab")  # leaving the field checks it; the answer is slow
     page.keyboard.press("Control+A")
@@ -100,7 +85,7 @@ def test_typing_while_a_field_is_checked_keeps_every_keystroke(page, make_candid
     expect(form.years_leadership).to_be_focused()
     expect(form.years_leadership).to_have_value("12.5")
     expect(form.years_product).to_have_value("8")
-    checks = HeldChecks(page)
+    checks = held_checks(page)
     page.keyboard.press("Tab")  # a check of the leadership years starts...
     checks.held()  # (under load the browser may send it later than Save without this wait)
     form.save.click()  # ...Save follows while the check is still on its way...
@@ -118,7 +103,7 @@ def test_a_refused_value_is_reported_under_its_own_field_only(page, make_candida
     sign_in(page, make_candidate())
     form = ProfileForm(page).open()
 
-    checks = HeldChecks(page)
+    checks = held_checks(page)
     replace_by_typing(page, form.years_product, "61")
     page.keyboard.press("Tab")
     page.keyboard.press("Control+A")
