@@ -255,6 +255,17 @@ def shared_with_a(world: "World", url: str) -> object:
     return _read(world, lambda session: world.share_of_a(session) is not None)
 
 
+def share_codes(world: "World", url: str) -> object:
+    """Both organisations' share codes: a recruiter replaces their own organisation's only."""
+    from sqlalchemy import select
+
+    from portal.models import Organisation
+
+    organisations = (world.org_a.organisation_id, world.org_b.organisation_id)
+    query = select(Organisation.share_code).where(Organisation.id.in_(organisations))
+    return _read(world, lambda session: sorted(session.scalars(query)))
+
+
 def own_profile(world: "World", url: str) -> object:
     """The signed-in candidate's own profile: revision and name."""
 
@@ -388,6 +399,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("accounts.dashboard", "GET"): Entry(fixed("/dashboard"), signed_in_page()),
     ("accounts.account", "GET"): Entry(fixed("/account"), signed_in_page()),
     ("accounts.account", "POST"): Entry(fixed("/account"), signed_in_page(422)),
+    ("accounts.confirm_replace_share_link", "GET"): Entry(
+        fixed("/account/share-link"), staff_page()
+    ),
+    ("accounts.replace_share_link", "POST"): Entry(
+        fixed("/account/share-link"), staff_page(303), probe=share_codes
+    ),
     ("accounts.invitations", "GET"): Entry(fixed("/invitations"), staff_page()),
     ("accounts.invitations", "POST"): Entry(
         fixed("/invitations"), staff_page(422), probe=count_of("Invitation")

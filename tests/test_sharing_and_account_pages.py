@@ -212,6 +212,60 @@ def test_a_wrong_code_is_a_field_error_and_the_typed_code_stays(app, org, make_c
     assert 'aria-invalid="true" aria-describedby="code-error"' in answer.text
 
 
+def test_a_recruiter_replaces_a_leaked_share_link_and_the_old_one_stops_working(
+    app, org, recruiter, make_candidate, make_recruiter
+):
+    old_link, old_code = share_link_of(recruiter)
+    email = make_candidate()
+    name_candidate(app, email, "Early Sharer")
+    assert post_form(signed_in(app, email), old_link, {}).status_code == 303
+    other = signed_in(app, make_recruiter().recruiter_email)
+    others_link, _ = share_link_of(other)
+
+    confirm = recruiter.get("/account/share-link")
+    assert confirm.status_code == 200
+    assert "Replace your share link?" in text_of(confirm)
+    replaced = post_form(recruiter, "/account/share-link", {})
+    assert replaced.status_code == 303
+    assert replaced.location == "/account"
+    assert "The old link and code no longer work" in text_of(recruiter.get("/account"))
+
+    new_link, new_code = share_link_of(recruiter)
+    assert new_code != old_code
+    assert app.test_client().get(old_link).status_code == 404
+    late = signed_in(app, make_candidate())
+    assert post_form(late, "/profile/sharing", {"code": old_code}).status_code == 422
+    assert org_name(app, org) in text_of(app.test_client().get(new_link))
+    assert "Early Sharer" in text_of(recruiter.get("/candidates"))  # shared before: still shared
+    assert share_link_of(other)[0] == others_link
+    assert "Share link replaced" in text_of(recruiter.get("/audit"))
+
+
+def test_with_htmx_replacing_the_share_link_reloads_the_account_page(recruiter):
+    _link, old_code = share_link_of(recruiter)
+    answer = post_form(
+        recruiter, "/account/share-link", {}, headers={"HX-Request": "true"}, csrf_from="/account"
+    )
+    assert answer.status_code == 204
+    assert answer.headers["HX-Redirect"] == "/account"
+    assert share_link_of(recruiter)[1] != old_code
+
+
+def test_only_the_organisations_recruiters_replace_its_share_link(
+    app, org, recruiter, make_candidate
+):
+    _link, code = share_link_of(recruiter)
+    assert recruiter.post("/account/share-link", data={}).status_code == 400  # no CSRF token
+    candidate = signed_in(app, make_candidate())
+    assert candidate.get("/account/share-link").status_code == 403
+    refused = post_form(candidate, "/account/share-link", {}, csrf_from="/profile")
+    assert refused.status_code == 403
+    visitor = app.test_client().get("/account/share-link")
+    assert visitor.status_code == 302
+    assert "/signin" in visitor.location
+    assert share_link_of(recruiter)[1] == code
+
+
 # --- the audit log ---------------------------------------------------------------------------
 
 

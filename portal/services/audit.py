@@ -74,6 +74,7 @@ EVENT_NAMES = {
     "permission.denied": "Access refused",
     "match.revealed": "Candidate revealed on a blind board",
     "evaluation.submitted": "Interview evaluation submitted",
+    "share_code.replaced": "Share link replaced (the old one no longer works)",
 }
 
 

@@ -42,11 +42,11 @@ from portal.models import (
     ScorecardVersion,
     User,
 )
-from portal.models.accounts import SHARE_CODE_LENGTH
+from portal.models.accounts import SHARE_CODE_LENGTH, new_share_code
 from portal.models.matching import level_column
 from portal.models.types import utcnow
-from portal.services import framework, match_profiles, webhooks
-from portal.services.access import Actor
+from portal.services import audit, framework, match_profiles, webhooks
+from portal.services.access import Actor, Origin
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Forbidden, NotFound, StaleWrite, ValidationFailed
 from portal.services.pagination import Page, paginate
@@ -485,6 +485,17 @@ def organisation_for_code(session: Session, code: str) -> Organisation:
     )
     if organisation is None:
         raise NotFound("This share link or code is not valid. Ask the recruiter for a new one.")
+    return organisation
+
+
+def replace_share_code(session: Session, actor: Actor, origin: Origin) -> Organisation:
+    """A new share link and code for the actor's organisation, for when the old one reached
+    people it should not have: the old one stops working at once; profiles already shared
+    stay shared."""
+    organisation = session.get(Organisation, actor.require_staff())
+    organisation.share_code = new_share_code()
+    audit.record(session, "share_code.replaced", origin, actor=actor)
+    session.commit()
     return organisation
 
 

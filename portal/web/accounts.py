@@ -310,6 +310,37 @@ def account():
     return _form_page("accounts/account.html", {}, errors, share=share)
 
 
+SHARE_LINK_CONSEQUENCE = (
+    "The old link and code stop working at once; profiles already shared with you stay shared. "
+    "Send the new link to the candidates you still want to hear from."
+)
+
+
+@bp.get("/account/share-link")
+@login_required
+def confirm_replace_share_link():
+    """Ask before replacing the share link, on a page of its own (works without JavaScript)."""
+    page_actor().require_staff()
+    return render_template(
+        "confirm.html",
+        question="Replace your share link?",
+        consequence=SHARE_LINK_CONSEQUENCE,
+        button="Replace the share link",
+        action=url_for("accounts.replace_share_link"),
+        cancel=url_for("accounts.account"),
+        fields={},
+    )
+
+
+@bp.post("/account/share-link")
+@login_required
+def replace_share_link():
+    """A new share link and code for the organisation; the old ones stop working."""
+    candidates.replace_share_code(db.session, page_actor(), request_origin())
+    flash("Your new share link is ready. The old link and code no longer work.", "success")
+    return see_other(url_for("accounts.account"))
+
+
 @bp.route("/invitations", methods=["GET", "POST"])
 @login_required
 def invitations():
