@@ -240,6 +240,30 @@ def test_recruiter_creates_an_invitation_link(new_page, make_recruiter, javascri
     expect(page.locator("[id=invitations]")).to_have_count(1)
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_recruiter_replaces_the_share_link(new_page, make_recruiter, javascript):
+    page = new_page(java_script_enabled=javascript)
+    SignInPage(page).open().sign_in(make_recruiter().recruiter_email, PASSWORD)
+    expect(page).to_have_url(DASHBOARD_URL)
+    page.goto("/account")
+    link = page.get_by_role("textbox", name="Share link")
+    old = link.input_value()
+
+    replace = page.get_by_role("button", name="Replace the share link")
+    if javascript:  # htmx asks in a dialog, then posts
+        page.once("dialog", lambda dialog: dialog.accept())
+        replace.click()
+    else:  # a page of its own asks, with a form
+        replace.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Replace your share link?")
+        page.locator("main").get_by_role("button", name="Replace the share link").click()
+
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(page.locator("main")).to_contain_text("The old link and code no longer work.")
+    expect(link).not_to_have_value(old)
+    assert page.request.get(old).status == 404
+
+
 def open_ok(page: Page, path: str) -> None:
     response = page.goto(path)
     assert response is not None, f"no response for {path}"
