@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -114,9 +115,15 @@ class ApiKey(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
+    @hybrid_property
     def active(self) -> bool:
+        """Not revoked; in a query, the same condition in SQL."""
         return self.revoked_at is None
+
+    @active.inplace.expression
+    @classmethod
+    def _active_expression(cls):
+        return cls.revoked_at.is_(None)
 
 
 class AuditEvent(db.Model):

@@ -113,9 +113,8 @@ _KEY_BY_PREFIX = select(
     ApiKey.organisation_id,
     ApiKey.secret_hash,
     ApiKey.scopes,
-    ApiKey.revoked_at,
     ApiKey.last_used_at,
-).where(ApiKey.prefix == bindparam("prefix"))
+).where(ApiKey.prefix == bindparam("prefix"), ApiKey.active)
 
 
 def authenticate_api_key(session: Session, token: str) -> Actor | None:
@@ -125,7 +124,7 @@ def authenticate_api_key(session: Session, token: str) -> Actor | None:
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     key = session.execute(_KEY_BY_PREFIX, {"prefix": parts[1]}).first()
-    if key is None or key.revoked_at is not None:
+    if key is None:
         return None
     if not hmac.compare_digest(key.secret_hash, _digest(token)):
         return None
