@@ -6,7 +6,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from portal import jobs
 from portal.extensions import db
-from portal.services import accounts, api_keys, backup, demo, match_profiles
+from portal.services import accounts, api_keys, backup, demo, match_profiles, webhooks
 from portal.services.access import Origin
 from portal.services.accounts import ROLES
 from portal.services.api_keys import SCOPES
@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(keys)
     app.cli.add_command(profiles)
+    app.cli.add_command(webhook_commands)
     app.cli.add_command(export_data)
     app.cli.add_command(import_data)
     app.cli.add_command(worker)
@@ -118,6 +119,26 @@ profiles = AppGroup("match-profiles", help="The per-candidate rows the ranking r
 def rebuild_profiles() -> None:
     """Recompute every candidate's ranking row from the profiles and assessments."""
     click.echo(f"Rebuilt {match_profiles.rebuild(db.session)} ranking rows.")
+
+
+webhook_commands = AppGroup("webhooks", help="Webhook housekeeping.")
+
+
+@webhook_commands.command("purge")
+@click.option(
+    "--older-than-days",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Delete finished deliveries whose last attempt is older than this.",
+)
+def purge_webhook_deliveries(older_than_days: int) -> None:
+    """Delete old finished webhook deliveries and their attempts (pending ones stay)."""
+    try:
+        purged = webhooks.purge_finished(db.session, older_than_days)
+    except ValidationFailed as error:
+        raise _refuse(error) from error
+    click.echo(f"Deleted {purged} finished deliveries older than {older_than_days} days.")
 
 
 @click.command("export")

@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from standardwebhooks import Webhook
 
@@ -76,6 +76,11 @@ RETRY_SCHEDULE = (
     *[timedelta(hours=4)] * 6,
 )
 DISABLE_AFTER = timedelta(days=3)  # an endpoint failing this long is switched off
+RETENTION_DAYS = (1, 3650)  # how long finished deliveries may be kept before a purge
+RETENTION_OUT_OF_RANGE = (
+    f"Keep deliveries between {RETENTION_DAYS[0]} and {RETENTION_DAYS[1]} days."
+)
+PURGE_BATCH = 1000  # deliveries deleted per transaction, so a purge never holds locks long
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 URL_BLANK = "Enter the address of your endpoint."
@@ -376,7 +381,17 @@ def rotate_secret(
 def delete_endpoint(session: Session, actor: Actor, webhook_id: int, origin: Origin) -> None:
     """Remove an endpoint with its deliveries and their attempts."""
     endpoint = get_endpoint(session, actor, webhook_id)
-    deliveries = select(WebhookDelivery.id).where(WebhookDelivery.webhook_id == endpoint.id)
+    _delete_deliveries(
+        session, select(WebhookDelivery.id).where(WebhookDelivery.webhook_id == endpoint.id)
+    )
+    audit.record(session, "webhook.deleted", origin, actor=actor, subject=endpoint.url)
+    session.delete(endpoint)
+    session.commit()
+
+
+def _delete_deliveries(session: Session, deliveries) -> None:
+    """Delete these deliveries (ids, or a select of them) with their attempts; a redelivery of
+    one of them stays, no longer linked to it."""
     session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
     session.execute(
         update(WebhookDelivery)
@@ -384,10 +399,33 @@ def delete_endpoint(session: Session, actor: Actor, webhook_id: int, origin: Ori
         .values(redelivery_of_id=None)
         .execution_options(synchronize_session=False)
     )
-    session.execute(delete(WebhookDelivery).where(WebhookDelivery.webhook_id == endpoint.id))
-    audit.record(session, "webhook.deleted", origin, actor=actor, subject=endpoint.url)
-    session.delete(endpoint)
-    session.commit()
+    session.execute(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(deliveries))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def purge_finished(session: Session, older_than_days: int, now: datetime | None = None) -> int:
+    """Delete finished deliveries (delivered, or given up on) whose last attempt is more than
+    `older_than_days` old, with their attempts, a batch per transaction; pending ones stay
+    whatever their age. Returns how many were deleted."""
+    if not RETENTION_DAYS[0] <= older_than_days <= RETENTION_DAYS[1]:
+        raise ValidationFailed({"older_than_days": [RETENTION_OUT_OF_RANGE]})
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+    last_activity = func.coalesce(WebhookDelivery.last_attempt_at, WebhookDelivery.created_at)
+    batch = (
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.status != "pending", last_activity < cutoff)
+        .order_by(WebhookDelivery.id)
+        .limit(PURGE_BATCH)
+    )
+    purged = 0
+    while ids := session.scalars(batch).all():
+        _delete_deliveries(session, ids)
+        session.commit()
+        purged += len(ids)
+    return purged
 
 
 def ping(session: Session, actor: Actor, webhook_id: int) -> WebhookDelivery:
