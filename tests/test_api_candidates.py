@@ -213,26 +213,32 @@ def test_create_answers_201_with_exactly_the_contract_shape_and_an_etag(api):
 
 @pytest.fixture
 def statements_after_commit(app):
-    """The SQL the app sends once the transaction that inserted a candidate has committed."""
-    sent: list[str] = []
-    state = {"inserted": False, "committed": False}
-
-    def on_execute(connection, cursor, statement, *args):
-        if state["committed"]:
-            sent.append(statement)
-        elif statement.lstrip().upper().startswith("INSERT INTO CANDIDATES "):
-            state["inserted"] = True
-
-    def on_commit(connection):
-        state["committed"] = state["inserted"]
-
+    """`watch(prefix)`: the list of SQL statements the app sends once the transaction that
+    sent a statement starting with `prefix` has committed."""
     with app.app_context():
         engine = db.engine
-    listeners = [("commit", on_commit), ("before_cursor_execute", on_execute)]
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
-    yield sent
-    for name, listener in listeners:
+    listening = []
+
+    def watch(prefix: str) -> list[str]:
+        sent: list[str] = []
+        state = {"seen": False, "committed": False}
+
+        def on_execute(connection, cursor, statement, *args):
+            if state["committed"]:
+                sent.append(statement)
+            elif statement.lstrip().upper().startswith(prefix):
+                state["seen"] = True
+
+        def on_commit(connection):
+            state["committed"] = state["seen"]
+
+        for name, listener in (("commit", on_commit), ("before_cursor_execute", on_execute)):
+            event.listen(engine, name, listener)
+            listening.append((name, listener))
+        return sent
+
+    yield watch
+    for name, listener in listening:
         event.remove(engine, name, listener)
 
 
@@ -240,9 +246,27 @@ def test_a_creation_is_answered_without_reading_the_database_after_its_commit(
     api, statements_after_commit
 ):
     """A connection lost right after the commit must not turn a saved creation into a failure."""
+    after_commit = statements_after_commit("INSERT INTO CANDIDATES ")
     response = api.post(BASE, FULL)
     assert response.status_code == 201, response.json
-    assert statements_after_commit == []
+    assert after_commit == []
+
+
+def test_an_edit_is_answered_without_reading_the_database_after_its_commit(
+    api, statements_after_commit
+):
+    """The same for a PATCH: its answer (interview levels, change time, ETag) is read in the
+    transaction, and equals what a GET answers afterwards."""
+    created = api.post(BASE, FULL)
+    path = f"{BASE}/{created.json['id']}"
+    after_commit = statements_after_commit("UPDATE CANDIDATES ")
+    edited = api.patch(path, {"headline": "VP Product"}, if_match=created.headers["ETag"])
+    assert edited.status_code == 200, edited.json
+    assert after_commit == []
+    fetched = api.get(path)
+    assert fetched.json == edited.json
+    assert fetched.json["headline"] == "VP Product"
+    assert fetched.headers["ETag"] == edited.headers["ETag"]
 
 
 def test_a_name_alone_is_enough_and_defaults_fill_the_rest(api):

@@ -160,9 +160,16 @@ class CandidateDetail(MethodView):
     def patch(self, changes, candidate_id, actor):
         """Change a candidate (If-Match required)"""
         revision = expected_revision(_current_revision(actor, candidate_id))
-        return _answer(
-            candidates.update_candidate(db.session, actor, candidate_id, changes, revision), actor
+        answers = []
+        candidates.update_candidate(
+            db.session,
+            actor,
+            candidate_id,
+            changes,
+            revision,
+            before_commit=lambda candidate: answers.append(_answer(candidate, actor)),
         )
+        return answers[0]
 
     @requires(blp, "candidates:write")
     @blp.doc(**WRITE_DOC)

@@ -6,7 +6,7 @@ candidate sees and edits only their own profile. Everyone else is told "not foun
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -343,11 +343,20 @@ def own_profile(session: Session, user: User) -> Candidate:
 
 @refuses_lost_race(STALE)
 def update_candidate(
-    session: Session, actor: Actor, candidate_id: int, changes: dict[str, Any], revision: int
+    session: Session,
+    actor: Actor,
+    candidate_id: int,
+    changes: dict[str, Any],
+    revision: int,
+    *,
+    before_commit: Callable[[Candidate], None] | None = None,
 ) -> Candidate:
+    """Change the candidate. `before_commit` runs in the transaction once the change is
+    flushed: an answer built there needs no query after the commit, so a connection lost at
+    that moment cannot make a saved change look failed."""
     candidate = _writable(session, actor, candidate_id, revision)
     _apply(session, candidate, changes)
-    _commit(session, candidate)
+    _commit(session, candidate, before_commit)
     return candidate
 
 
@@ -391,7 +400,11 @@ def _apply(session: Session, candidate: Candidate, values: dict[str, Any]) -> No
     candidate.updated_at = utcnow()
 
 
-def _commit(session: Session, candidate: Candidate) -> None:
+def _commit(
+    session: Session,
+    candidate: Candidate,
+    before_commit: Callable[[Candidate], None] | None = None,
+) -> None:
     """Save the candidate and its ranking row in one transaction, with the webhook event."""
     created = candidate.id is None
     match_profiles.refresh(session, [candidate])
@@ -399,6 +412,8 @@ def _commit(session: Session, candidate: Candidate) -> None:
     event = "candidate.created" if created else "candidate.updated"
     for organisation_id in _seen_by(session, candidate):  # a shared profile: each sharer
         webhooks.emit(session, organisation_id, event, webhooks.candidate_event(candidate))
+    if before_commit is not None:
+        before_commit(candidate)
     session.commit()
 
 
