@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import create_engine, event, func, inspect, select, text
 from werkzeug.serving import make_server
 
 from portal import PROJECT_ROOT, create_app
@@ -278,3 +278,34 @@ def pool_size(app, organisation_id: int) -> int:
         )
         db.session.remove()
     return count
+
+
+@pytest.fixture
+def statements_after_commit(app):
+    """`watch(prefix)`: the list of SQL statements the app sends once the transaction that
+    sent a statement starting with `prefix` has committed."""
+    with app.app_context():
+        engine = db.engine
+    listening = []
+
+    def watch(prefix: str) -> list[str]:
+        sent: list[str] = []
+        state = {"seen": False, "committed": False}
+
+        def on_execute(connection, cursor, statement, *args):
+            if state["committed"]:
+                sent.append(statement)
+            elif statement.lstrip().upper().startswith(prefix):
+                state["seen"] = True
+
+        def on_commit(connection):
+            state["committed"] = state["seen"]
+
+        for name, listener in (("commit", on_commit), ("before_cursor_execute", on_execute)):
+            event.listen(engine, name, listener)
+            listening.append((name, listener))
+        return sent
+
+    yield watch
+    for name, listener in listening:
+        event.remove(engine, name, listener)

@@ -7,7 +7,7 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
@@ -209,37 +209,6 @@ def test_create_answers_201_with_exactly_the_contract_shape_and_an_etag(api):
     assert fetched.status_code == 200
     assert fetched.json == body
     assert fetched.headers["ETag"] == response.headers["ETag"]
-
-
-@pytest.fixture
-def statements_after_commit(app):
-    """`watch(prefix)`: the list of SQL statements the app sends once the transaction that
-    sent a statement starting with `prefix` has committed."""
-    with app.app_context():
-        engine = db.engine
-    listening = []
-
-    def watch(prefix: str) -> list[str]:
-        sent: list[str] = []
-        state = {"seen": False, "committed": False}
-
-        def on_execute(connection, cursor, statement, *args):
-            if state["committed"]:
-                sent.append(statement)
-            elif statement.lstrip().upper().startswith(prefix):
-                state["seen"] = True
-
-        def on_commit(connection):
-            state["committed"] = state["seen"]
-
-        for name, listener in (("commit", on_commit), ("before_cursor_execute", on_execute)):
-            event.listen(engine, name, listener)
-            listening.append((name, listener))
-        return sent
-
-    yield watch
-    for name, listener in listening:
-        event.remove(engine, name, listener)
 
 
 def test_a_creation_is_answered_without_reading_the_database_after_its_commit(

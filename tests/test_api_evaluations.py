@@ -181,6 +181,19 @@ def test_a_submission_answers_201_with_exactly_the_contract_shape(client, world)
     assert "Location" not in response.headers
 
 
+def test_a_submission_is_answered_without_reading_the_database_after_its_commit(
+    client, world, statements_after_commit
+):
+    """A connection lost right after the commit must not turn a saved submission into a
+    failure: the answer is built in the transaction."""
+    after_commit = statements_after_commit("INSERT INTO EVALUATIONS ")
+    answer = submit(client, world, interviewer=world.ada)
+    assert answer.status_code == 201, answer.json
+    assert after_commit == []
+    assert answer.json["candidate"]["name"]
+    assert answer.json["ratings"]
+
+
 def test_the_list_is_oldest_first_and_paginated(client, world):
     for email in (world.ada, world.bo):
         assert submit(client, world, interviewer=email).status_code == 201

@@ -104,7 +104,14 @@ class Evaluations(MethodView):
         a user with the `interviewer` role submits only their own, for interviews assigned to
         them. Bad input gets 422 with each field's path (`ratings.0.rating`).
         """
-        evaluation = evaluations.submit(
-            db.session, actor, scorecard_id, candidate_id, values, request_origin()
+        answers = []
+        evaluations.submit(
+            db.session,
+            actor,
+            scorecard_id,
+            candidate_id,
+            values,
+            request_origin(),
+            before_commit=lambda evaluation: answers.append(evaluations.document(evaluation)),
         )
-        return evaluations.document(evaluation)
+        return answers[0]

@@ -8,7 +8,7 @@ a candidate for a scorecard only after submitting their own; recruiters see ever
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -259,9 +259,10 @@ def _finish(
     evaluation: Evaluation,
     replaces: Evaluation | None,
     origin: Origin,
+    before_commit: Callable[[Evaluation], None] | None = None,
 ) -> Evaluation:
     """Submit `evaluation` (superseding `replaces`), recompute the interview levels, and commit,
-    all in one transaction."""
+    all in one transaction; `before_commit` runs in it, last (see `submit`)."""
     now = utcnow()
     if replaces is not None:
         replaces.status = "superseded"
@@ -291,6 +292,8 @@ def _finish(
             "evaluation.submitted",
             lambda: document(evaluation),  # built only when an endpoint subscribes
         )
+        if before_commit is not None:
+            before_commit(evaluation)
         session.commit()
     except IntegrityError:  # a concurrent submission took the slot first
         session.rollback()
@@ -325,8 +328,13 @@ def submit(
     candidate_id: int,
     values: dict[str, Any],
     origin: Origin = NO_ORIGIN,
+    *,
+    before_commit: Callable[[Evaluation], None] | None = None,
 ) -> Evaluation:
-    """Submit a whole evaluation at once (the API: an ATS pushing results, or a correction)."""
+    """Submit a whole evaluation at once (the API: an ATS pushing results, or a correction).
+    `before_commit` runs in the transaction once everything is written: an answer built there
+    needs no query after the commit, so a connection lost at that moment cannot make a saved
+    submission look failed."""
     actor.require_scope("evaluations:write")
     scorecard, candidate = _subject(session, actor, scorecard_id, candidate_id)
     version = interviews.published_version(session, scorecard)
@@ -353,7 +361,7 @@ def submit(
         summary=summary,
         ratings=_rating_rows(session, entries),
     )
-    return _finish(session, actor, evaluation, replaces, origin)
+    return _finish(session, actor, evaluation, replaces, origin, before_commit)
 
 
 # --- the kit: a private draft, autosaved -------------------------------------------------------
