@@ -32,6 +32,9 @@ access_log_format = (
 # --- logs: JSON lines unless LOG_FORMAT=text ----------------------------------------------
 # The workers read LOG_FORMAT too: under gunicorn the portal logs JSON unless told otherwise.
 os.environ.setdefault("LOG_FORMAT", "json")
+# One access line per request: gunicorn's, with the fields the portal hands it (the endpoint,
+# the client through TRUSTED_PROXIES, who called), instead of a second line from the portal.
+os.environ.setdefault("ACCESS_LOG", "server")
 
 
 def _json_formatter():
@@ -54,6 +57,9 @@ def _json_formatter():
                     duration_ms=round(atoms["D"] / 1000, 2),
                     request_id=atoms["{x-request-id}o"],
                 )
+                portal_fields = atoms["{portal.access}e"]
+                if isinstance(portal_fields, dict):  # absent ("-") if the portal never saw it
+                    log_data.update(portal_fields)
 
     return GunicornJsonFormatter(
         ["levelname", "name", "message", "process"],

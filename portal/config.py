@@ -60,6 +60,9 @@ def from_environment(instance_path: str, project_root: Path) -> dict:
         "IMPORT_LEASE_SECONDS": _whole_number("IMPORT_LEASE_SECONDS", 60, 1, 3600),
         # One JSON object per log line for log collectors, or readable lines for a terminal.
         "LOG_FORMAT": _log_format(production),
+        # Who writes a request's access line: the portal (`portal.access`), or the server with
+        # the portal's fields (gunicorn.conf.py sets `server`: one line per request, not two).
+        "ACCESS_LOG": _choice("ACCESS_LOG", "portal", ("portal", "server")),
         "METRICS_TOKEN": _metrics_token(),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "CPO Readiness Portal <no-reply@localhost>"),
@@ -101,9 +104,13 @@ def _whole_number(name: str, default: int, low: int, high: int) -> int:
 
 
 def _log_format(production: bool) -> str:
-    value = os.environ.get("LOG_FORMAT", "json" if production else "text").strip()
-    if value not in ("json", "text"):
-        raise ConfigurationError(f"LOG_FORMAT must be json or text, not {value!r}")
+    return _choice("LOG_FORMAT", "json" if production else "text", ("json", "text"))
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip()
+    if value not in allowed:
+        raise ConfigurationError(f"{name} must be {' or '.join(allowed)}, not {value!r}")
     return value
 
 

@@ -173,15 +173,20 @@ def _observe(response: Response) -> Response:
     path = _loggable_path(answered)
     # gunicorn's access line (gunicorn.conf.py) logs this path too, never the raw one.
     answered.environ["portal.log_path"] = path
-    if access_log.isEnabledFor(logging.INFO):
+    caller = {
+        "endpoint": endpoint,
+        "remote_addr": answered.remote_addr,  # the client's, through TRUSTED_PROXIES
+        **_caller(context),
+    }
+    if current_app.config["ACCESS_LOG"] == "server":
+        answered.environ["portal.access"] = caller  # the server's line adds these fields
+    elif access_log.isEnabledFor(logging.INFO):
         fields = {
             "method": method,
             "path": path,
-            "endpoint": endpoint,
             "status": status,
             "duration_ms": round(elapsed * 1000, 2),
-            "remote_addr": answered.remote_addr,  # the client's, through TRUSTED_PROXIES
-            **_caller(context),
+            **caller,
         }
         args = (method, path, status, elapsed * 1000)
         # makeRecord and handle, as Logger.info does, but without its walk up the stack to find

@@ -131,6 +131,39 @@ def test_each_request_writes_one_json_access_line_with_its_request_id(
     assert all("request_id" in line for line in lines)
 
 
+def test_under_a_server_that_logs_access_the_portal_hands_it_the_fields_instead(
+    database_url, captured_logs, make_recruiter, make_api_key
+):
+    app = make_app(database_url, LOG_FORMAT="json", ACCESS_LOG="server")
+    logs = captured_logs()
+    organisation = make_recruiter()
+    token = make_api_key(organisation.organisation_id, ["scorecards:read"])
+
+    environs = []  # what the server holds once the portal has answered
+    portal = app.wsgi_app
+
+    def server(environ, start_response):
+        answer = portal(environ, start_response)
+        environs.append(environ)
+        return answer
+
+    app.wsgi_app = server
+
+    answer = app.test_client().get(
+        "/api/v1/scorecards", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert answer.status_code == 200
+    assert not [line for line in json_lines(logs) if line["logger"] == "portal.access"]
+    (environ,) = environs
+    handed = environ["portal.access"]
+    assert handed["endpoint"] == "scorecards_api.Scorecards"
+    assert handed["remote_addr"] == "127.0.0.1"
+    assert handed["organisation_id"] == organisation.organisation_id
+    assert isinstance(handed["api_key_id"], int)
+    assert environ["portal.log_path"] == "/api/v1/scorecards"
+
+
 def test_a_line_logged_while_answering_carries_that_request_id(database_url, captured_logs):
     app = make_app(database_url, LOG_FORMAT="json")
     logs = captured_logs()
@@ -198,6 +231,12 @@ def test_log_format_is_text_in_development_and_json_in_production(monkeypatch, t
     monkeypatch.setenv("LOG_FORMAT", "xml")
     with pytest.raises(ConfigurationError, match="LOG_FORMAT must be json or text"):
         from_environment(str(tmp_path), PROJECT_ROOT)
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    assert from_environment(str(tmp_path), PROJECT_ROOT)["ACCESS_LOG"] == "portal"
+    monkeypatch.setenv("ACCESS_LOG", "both")
+    with pytest.raises(ConfigurationError, match="ACCESS_LOG must be portal or server"):
+        from_environment(str(tmp_path), PROJECT_ROOT)
+    monkeypatch.delenv("ACCESS_LOG")
     monkeypatch.setenv("LOG_FORMAT", "text")
     monkeypatch.setenv("METRICS_TOKEN", "short")
     with pytest.raises(ConfigurationError, match="METRICS_TOKEN must be at least 32"):
@@ -356,11 +395,8 @@ def wait_until(check, what: str, attempts: int = 120) -> None:
 def test_one_scrape_sums_the_requests_of_every_gunicorn_worker(app, database_url, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("PROMETHEUS_MULTIPROC_DIR", "LOG_FORMAT", "REDIS_URL", "PORTAL_ENV")
-    }
+    dropped = ("PROMETHEUS_MULTIPROC_DIR", "LOG_FORMAT", "ACCESS_LOG", "REDIS_URL", "PORTAL_ENV")
+    environment = {key: value for key, value in os.environ.items() if key not in dropped}
     environment.update(
         DATABASE_URL=database_url,
         METRICS_TOKEN=TOKEN,
@@ -387,9 +423,9 @@ def test_one_scrape_sums_the_requests_of_every_gunicorn_worker(app, database_url
                 statuses = list(pool.map(lambda _: get(f"{base}/healthz")[0], range(40)))
             assert statuses == [200] * 40
             served += 40
-            if len(worker_pids(stderr)) == 2:
+            if len(worker_pids(stdout)) == 2:
                 break
-        assert len(worker_pids(stderr)) == 2
+        assert len(worker_pids(stdout)) == 2
         status, text = get(f"{base}/metrics", SCRAPE)
         assert status == 200
         samples = {
@@ -401,24 +437,30 @@ def test_one_scrape_sums_the_requests_of_every_gunicorn_worker(app, database_url
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=60)
-    # gunicorn's own lines (start, access) and the portal's are all JSON with a request id.
+    # gunicorn's own lines (start, access) and the portal's are all JSON with a request id;
+    # each request has one access line, gunicorn's, with the fields the portal knows.
     lines = [json.loads(line) for path in (stdout, stderr) for line in lines_of(path)]
-    assert {"gunicorn.error", "gunicorn.access", "portal.access"} <= {
-        line["logger"] for line in lines
-    }
+    loggers = {line["logger"] for line in lines}
+    assert {"gunicorn.error", "gunicorn.access"} <= loggers
+    assert "portal.access" not in loggers
     assert all("request_id" in line for line in lines)
     gunicorn_access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert all(line["path"] in ("/healthz", "/readyz", "/metrics") for line in gunicorn_access)
+    healthz = [line for line in gunicorn_access if line["path"] == "/healthz"]
+    assert len(healthz) == served
+    assert {(line["endpoint"], line["remote_addr"]) for line in healthz} == {
+        ("ops.healthz", "127.0.0.1")
+    }
 
 
 def lines_of(path: Path) -> list[str]:
     return [line for line in path.read_text().splitlines() if line.strip()]
 
 
-def worker_pids(stderr: Path) -> set[int]:
+def worker_pids(stdout: Path) -> set[int]:
     """The processes that wrote an access line for /healthz."""
     return {
         line["pid"]
-        for line in map(json.loads, lines_of(stderr))
-        if line["logger"] == "portal.access" and line["path"] == "/healthz"
+        for line in map(json.loads, lines_of(stdout))
+        if line["logger"] == "gunicorn.access" and line["path"] == "/healthz"
     }
