@@ -763,6 +763,18 @@ def _evidence(candidate: Candidate, current: list[Evaluation]) -> InterviewEvide
     )
 
 
+# Built once, as _SUBMITTED_ON: the means per candidate and competency, summed by the database.
+_INTERVIEW_MEANS = (
+    match_profiles.rating_totals(Evaluation.candidate_id, Competency.slug)
+    .join(Competency, Competency.id == EvaluationRating.competency_id)
+    .where(
+        Evaluation.organisation_id == bindparam("organisation_id"),
+        Evaluation.candidate_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(Evaluation.candidate_id, Competency.slug)
+)
+
+
 def interview_assessments(
     session: Session, actor: Actor, candidate: Candidate
 ) -> list[dict[str, Any]]:
@@ -775,19 +787,19 @@ def interview_assessments_of(
     session: Session, actor: Actor, shown: Sequence[Candidate]
 ) -> dict[int, list[dict[str, Any]]]:
     """`interview_assessments` of a page of candidates, in one query."""
+    found: dict[int, list[dict[str, Any]]] = {candidate.id: [] for candidate in shown}
     if actor.role == "candidate" or actor.organisation_id is None or not shown:
-        return {candidate.id: [] for candidate in shown}
-    evidence = _evidence_of(session, actor.organisation_id, shown)
-    return {
-        candidate_id: [
+        return found
+    means = session.execute(
+        _INTERVIEW_MEANS, {"organisation_id": actor.organisation_id, "ids": list(found)}
+    )
+    for candidate_id, slug, total, count in means:
+        found[candidate_id].append(
             {
                 "competency": slug,
-                "level": entry.interview_level,
-                "evidence": f"Mean of {len(entry.ratings)} interview rating"
-                + ("s" if len(entry.ratings) != 1 else ""),
+                "level": match_profiles.mean_tenths(int(total), int(count)) / 10,
+                "evidence": f"Mean of {count} interview rating" + ("s" if count != 1 else ""),
                 "source": "interview",
             }
-            for slug, entry in found.competencies.items()
-        ]
-        for candidate_id, found in evidence.items()
-    }
+        )
+    return found

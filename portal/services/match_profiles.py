@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import Select, and_, delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
@@ -112,22 +112,25 @@ def mean_tenths(total: int, count: int) -> int:
     return (20 * total + count) // (2 * count)
 
 
+def rating_totals(*keys) -> Select:
+    """Per `keys` (columns of evaluations, ratings, or a joined table): the sum and count of
+    the submitted, not superseded interview ratings; callers add their `where` and order."""
+    return (
+        select(*keys, func.sum(EvaluationRating.rating), func.count(EvaluationRating.rating))
+        .join(EvaluationRating, EvaluationRating.evaluation_id == Evaluation.id)
+        .where(Evaluation.status == "submitted", EvaluationRating.rating.is_not(None))
+        .group_by(*keys)
+    )
+
+
 def _interview_means(session: Session, where) -> Iterator[tuple[int, int, int, int]]:
     """(organisation id, candidate id, competency id, mean in tenths) of the submitted, not
     superseded ratings matching `where`."""
     statement = (
-        select(
-            Evaluation.organisation_id,
-            Evaluation.candidate_id,
-            EvaluationRating.competency_id,
-            func.sum(EvaluationRating.rating),
-            func.count(EvaluationRating.rating),
-        )
-        .join(EvaluationRating, EvaluationRating.evaluation_id == Evaluation.id)
-        .where(where, Evaluation.status == "submitted", EvaluationRating.rating.is_not(None))
-        .group_by(
+        rating_totals(
             Evaluation.organisation_id, Evaluation.candidate_id, EvaluationRating.competency_id
         )
+        .where(where)
         .order_by(Evaluation.organisation_id, Evaluation.candidate_id)
     )
     for organisation_id, candidate_id, competency_id, total, count in session.execute(statement):
