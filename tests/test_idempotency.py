@@ -9,7 +9,8 @@ from threading import Barrier
 
 import pytest
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal.models import Candidate, IdempotencyKey, Scorecard
@@ -102,6 +103,39 @@ def test_a_retry_with_the_same_key_answers_the_first_result_and_creates_nothing(
     assert again.headers["ETag"] == first.headers["ETag"]
     assert again.mimetype == "application/json"
     assert count(app, model, caller.organisation_id) == created
+
+
+@pytest.fixture
+def answers_not_kept(app):
+    """The database fails the statement that would keep an answer with its key, as a
+    connection lost right after the creation's commit would."""
+    with app.app_context():
+        engine = db.engine
+
+    def fail(connection, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE IDEMPOTENCY_KEYS "):
+            raise OperationalError(statement, {}, ConnectionError("server closed the connection"))
+
+    event.listen(engine, "before_cursor_execute", fail)
+    yield
+    event.remove(engine, "before_cursor_execute", fail)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_a_creation_whose_answer_cannot_be_kept_is_still_answered_as_created(
+    app, caller, operation, answers_not_kept
+):
+    url, body_for, model = OPERATIONS[operation]
+    body, key = body_for(), new_key()
+    before = count(app, model, caller.organisation_id)
+
+    first = caller.post(url, body, key)
+
+    assert first.status_code == 201, first.get_data(as_text=True)
+    assert count(app, model, caller.organisation_id) == before + 1
+    # The key stays claimed: a retry is refused rather than creating a second object.
+    assert_problem(caller.post(url, body, key), 409)
+    assert count(app, model, caller.organisation_id) == before + 1
 
 
 def test_the_same_json_written_differently_is_the_same_request(app, caller):

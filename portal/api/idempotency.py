@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import Response, make_response, request
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.services import idempotency
@@ -90,10 +91,23 @@ def _first_time(claim: idempotency.Claim, run) -> Response:
     if 200 <= response.status_code < 300:
         kept = {name: value for name in KEPT_HEADERS if (value := response.headers.get(name))}
         answer = idempotency.Answer(response.status_code, response.get_data(as_text=True), kept)
-        idempotency.store_answer(db.session, claim, answer)
+        _store_quietly(claim, answer)
     else:
         idempotency.give_back(db.session, claim)
     return response
+
+
+def _store_quietly(claim: idempotency.Claim, answer: idempotency.Answer) -> None:
+    """The creation is saved, so its answer goes out even when keeping it for retries fails
+    (a 503 would tell the caller nothing was made). The key then stays pending: retries get
+    409 rather than a second object."""
+    try:
+        idempotency.store_answer(db.session, claim, answer)
+    except SQLAlchemyError:
+        log.warning(
+            "Could not keep the answer for Idempotency-Key of %s", claim.caller, exc_info=True
+        )
+        db.session.rollback()
 
 
 def _give_back_quietly(claim: idempotency.Claim) -> None:
