@@ -283,14 +283,17 @@ def pool_size(app, organisation_id: int) -> int:
 @pytest.fixture
 def statements_after_commit(app):
     """`watch(prefix)`: the list of SQL statements the app sends once the transaction that
-    sent a statement starting with `prefix` has committed."""
+    sent a statement starting with `prefix` has committed (a prefix never sent fails the
+    test: the watch would have proven nothing)."""
     with app.app_context():
         engine = db.engine
     listening = []
+    watched = []
 
     def watch(prefix: str) -> list[str]:
         sent: list[str] = []
         state = {"seen": False, "committed": False}
+        watched.append((prefix, state))
 
         def on_execute(connection, cursor, statement, *args):
             if state["committed"]:
@@ -309,3 +312,4 @@ def statements_after_commit(app):
     yield watch
     for name, listener in listening:
         event.remove(engine, name, listener)
+    assert [prefix for prefix, state in watched if not state["seen"]] == []

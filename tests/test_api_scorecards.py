@@ -685,3 +685,41 @@ def test_list_filters_and_pagination(api):
 def test_bad_list_queries_are_422(api, query):
     response = api.client.get(BASE, query_string=query, headers=api.auth)
     assert_problem(response, 422)
+
+
+# --- answers built before the commit ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("write", "prefix"),
+    [
+        ("create", "INSERT INTO SCORECARDS "),
+        ("clone", "INSERT INTO SCORECARDS "),
+        ("edit", "UPDATE SCORECARDS "),
+        ("publish", "INSERT INTO SCORECARD_VERSIONS "),
+    ],
+)
+def test_a_write_is_answered_without_reading_the_database_after_its_commit(
+    api, statements_after_commit, write, prefix
+):
+    """A connection lost right after the commit must not turn a saved write into a failure:
+    the answer is built from what the transaction held, and equals what a GET answers."""
+    draft = api.create()
+    path = f"{BASE}/{draft['id']}"
+    etag = api.get(path).headers["ETag"]
+    after_commit = statements_after_commit(prefix)
+    if write == "create":
+        answer = api.post(BASE, STARTING_CONTENT)
+        path = f"{BASE}/{answer.json['id']}"
+    elif write == "clone":
+        answer = api.post(BASE, {"clone_from": str(draft["id"]), "title": "The copy"})
+        path = f"{BASE}/{answer.json['id']}"
+    elif write == "edit":
+        answer = api.patch(path, {"mission": "Own the whole product."}, if_match=etag)
+    else:
+        answer = api.post(f"{path}/publish", if_match=etag)
+    assert answer.status_code in (200, 201), answer.json
+    assert after_commit == []
+    fetched = api.get(path)
+    assert fetched.json == answer.json
+    assert fetched.headers["ETag"] == answer.headers["ETag"]

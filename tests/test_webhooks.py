@@ -694,6 +694,26 @@ def test_the_api_adds_lists_gets_rotates_and_deletes_an_endpoint(
     assert client.get("/api/v1/webhooks", headers=headers).json == []
 
 
+@pytest.mark.parametrize("write", ["create", "rotate"])
+def test_a_secret_is_answered_without_reading_the_database_after_its_commit(
+    client, make_recruiter, make_api_key, receiver, statements_after_commit, write
+):
+    """The secret is shown this once: a connection lost right after the commit must not
+    answer a saved endpoint (or rotation) as failed, leaving a secret nobody ever saw."""
+    headers = key_headers(make_api_key, make_recruiter())
+    body = {"url": receiver.url, "events": ["scorecard.published"]}
+    if write == "create":
+        after_commit = statements_after_commit("INSERT INTO WEBHOOK_ENDPOINTS ")
+        answer = client.post("/api/v1/webhooks", json=body, headers=headers)
+    else:
+        webhook_id = client.post("/api/v1/webhooks", json=body, headers=headers).json["id"]
+        after_commit = statements_after_commit("UPDATE WEBHOOK_ENDPOINTS ")
+        answer = client.post(f"/api/v1/webhooks/{webhook_id}/rotate-secret", headers=headers)
+    assert answer.status_code in (200, 201), answer.text
+    assert answer.json["secret"].startswith("whsec_")
+    assert after_commit == []
+
+
 def test_the_api_lists_deliveries_newest_first_with_their_attempts(
     app, client, make_recruiter, make_api_key, receiver
 ):
