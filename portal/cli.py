@@ -6,7 +6,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from portal import jobs
 from portal.extensions import db
-from portal.services import accounts, api_keys, backup, demo, match_profiles, webhooks
+from portal.services import accounts, api_keys, backup, demo, idempotency, match_profiles, webhooks
 from portal.services.access import Origin
 from portal.services.accounts import ROLES
 from portal.services.api_keys import SCOPES
@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys)
     app.cli.add_command(profiles)
     app.cli.add_command(webhook_commands)
+    app.cli.add_command(idempotency_commands)
     app.cli.add_command(export_data)
     app.cli.add_command(import_data)
     app.cli.add_command(worker)
@@ -139,6 +140,16 @@ def purge_webhook_deliveries(older_than_days: int) -> None:
     except ValidationFailed as error:
         raise _refuse(error) from error
     click.echo(f"Deleted {purged} finished deliveries older than {older_than_days} days.")
+
+
+idempotency_commands = AppGroup("idempotency", help="Idempotency-Key housekeeping.")
+
+
+@idempotency_commands.command("purge")
+def purge_idempotency_keys() -> None:
+    """Delete every caller's keys older than 24 hours (a caller's own go when it stores a
+    new answer; these are the keys of callers that stopped calling)."""
+    click.echo(f"Deleted {idempotency.purge_expired(db.session)} expired idempotency keys.")
 
 
 @click.command("export")

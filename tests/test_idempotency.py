@@ -2,6 +2,7 @@
 connection gets the first answer again, and nothing is created twice."""
 
 import json
+import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -240,6 +241,38 @@ def test_an_expired_key_is_a_new_request(app, caller):
     assert count(app, Scorecard, caller.organisation_id) == before + 1
     # ... and that new answer is the one a retry now gets
     assert caller.post(SCORECARDS, scorecard_body(), key).json["id"] == again.json["id"]
+
+
+def test_the_purge_command_deletes_expired_keys_of_callers_that_stopped_calling(
+    app, caller, client, make_api_key, organisation
+):
+    quiet = Caller(
+        client, make_api_key(organisation.organisation_id, SCOPES), organisation.organisation_id
+    )
+    expired, fresh = new_key(), new_key()
+    quiet.post(SCORECARDS, scorecard_body(), expired)
+    caller.post(SCORECARDS, scorecard_body(), fresh)
+    with app.app_context():
+        db.session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == expired)
+            .values(created_at=utcnow() - timedelta(hours=25))
+        )
+        db.session.commit()
+        db.session.remove()
+
+    result = app.test_cli_runner().invoke(args=["idempotency", "purge"])
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Deleted [1-9]\d* expired idempotency keys\.", result.output)
+    with app.app_context():
+        left = set(
+            db.session.scalars(
+                select(IdempotencyKey.key).where(IdempotencyKey.key.in_([expired, fresh]))
+            )
+        )
+        db.session.remove()
+    assert left == {fresh}
 
 
 @pytest.mark.parametrize(
