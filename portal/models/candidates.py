@@ -113,6 +113,9 @@ class ImportJob(db.Model):
         CheckConstraint(
             "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"
         ),
+        # Every worker's sweep and each metrics scrape look for the few unfinished jobs among
+        # all the finished ones.
+        Index("ix_import_jobs_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
