@@ -14,6 +14,7 @@ from portal.models.types import utcnow
 from portal.services import audit
 from portal.services.access import Actor, Origin
 from portal.services.errors import NotFound, ValidationFailed
+from portal.services.reads import column_rows
 from portal.vocabulary import API_KEY_NAME_MAX, SCOPES
 
 TOKEN_PREFIX = "cpo"  # noqa: S105  (a label, not a secret)
@@ -123,7 +124,7 @@ def authenticate_api_key(session: Session, token: str) -> Actor | None:
     parts = token.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    key = session.execute(_KEY_BY_PREFIX, {"prefix": parts[1]}).first()
+    key = column_rows(session, _KEY_BY_PREFIX, {"prefix": parts[1]}).first()
     if key is None:
         return None
     if not hmac.compare_digest(key.secret_hash, _digest(token)):

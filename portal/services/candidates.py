@@ -50,6 +50,7 @@ from portal.services.access import Actor, Origin
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Forbidden, NotFound, StaleWrite, ValidationFailed
 from portal.services.pagination import Page, paginate
+from portal.services.reads import column_rows
 from portal.services.sync import changed_since, record_deletion
 from portal.services.text import trimmed
 
@@ -256,7 +257,8 @@ def changed_at(session: Session, actor: Actor, shown: Sequence[Candidate]) -> di
     for a candidate reading their own profile, the profile's own time."""
     if actor.role == "candidate" or actor.organisation_id is None or not shown:
         return {candidate.id: candidate.updated_at for candidate in shown}
-    rows = session.execute(
+    rows = column_rows(
+        session,
         _CHANGE_TIMES,
         {"organisation_id": actor.organisation_id, "ids": [candidate.id for candidate in shown]},
     ).all()

@@ -33,6 +33,7 @@ from portal.models.types import utcnow
 from portal.services import audit, candidates, framework, interviews, match_profiles, webhooks
 from portal.services.access import Actor, Origin
 from portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portal.services.reads import column_rows
 from portal.services.sync import changed_since
 
 RATING_RANGE = vocabulary.RATING_RANGE
@@ -790,8 +791,8 @@ def interview_assessments_of(
     found: dict[int, list[dict[str, Any]]] = {candidate.id: [] for candidate in shown}
     if actor.role == "candidate" or actor.organisation_id is None or not shown:
         return found
-    means = session.execute(
-        _INTERVIEW_MEANS, {"organisation_id": actor.organisation_id, "ids": list(found)}
+    means = column_rows(
+        session, _INTERVIEW_MEANS, {"organisation_id": actor.organisation_id, "ids": list(found)}
     )
     for candidate_id, slug, total, count in means:
         found[candidate_id].append(

@@ -52,6 +52,7 @@ from portal.services.access import Actor
 from portal.services.errors import NotFound, ValidationFailed
 from portal.services.match_profiles import tenths
 from portal.services.pagination import Page
+from portal.services.reads import column_rows
 from portal.vocabulary import EDUCATION_LEVELS
 
 VERDICTS = ("ready", "ready_with_gaps", "not_ready")
@@ -453,24 +454,34 @@ def _levels_of(row: Any, slugs_by_slot: dict[int, str], source: str) -> dict[str
     return levels
 
 
+# The bind parameter of the organisation in the statements built once below and in the ranking.
+ORGANISATION = "organisation_id"
+# The ranking rows of some candidates, and an organisation's interview rows of them, as
+# columns (built once: a page of rows is read for every ranking shown).
+_PROFILES = select(MatchProfile.__table__).where(
+    MatchProfile.candidate_id.in_(bindparam("ids", expanding=True))
+)
+_INTERVIEW_LEVELS = select(InterviewLevels.__table__).where(
+    InterviewLevels.organisation_id == bindparam(ORGANISATION),
+    InterviewLevels.candidate_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def profiles(
     session: Session, candidate_ids: Sequence[int], organisation_id: int | None
 ) -> dict[int, Profile]:
     """The candidates as the formula sees them; with an organisation, its interview levels
     override the self-assessed ones (CONTRACT)."""
     slugs_by_slot = {entry.slot: slug for slug, entry in _framework_entries(session).items()}
-    rows = session.scalars(
-        select(MatchProfile).where(MatchProfile.candidate_id.in_(candidate_ids))
-    ).all()
+    rows = column_rows(session, _PROFILES, {"ids": list(candidate_ids)}).all()
     interviews = {}
     if organisation_id is not None:
         interviews = {
             row.candidate_id: row
-            for row in session.scalars(
-                select(InterviewLevels).where(
-                    InterviewLevels.organisation_id == organisation_id,
-                    InterviewLevels.candidate_id.in_(candidate_ids),
-                )
+            for row in column_rows(
+                session,
+                _INTERVIEW_LEVELS,
+                {"ids": list(candidate_ids), ORGANISATION: organisation_id},
             )
         }
     ranks = {rank: name for name, rank in EDUCATION_RANK.items()}
@@ -599,8 +610,7 @@ def _filters(ranked, criteria: MatchFilter) -> list:
 
 
 # The ranking's statements are built once per spec and filter (building one cost more than a
-# page of the ranking took to run) with the organisation as this bind parameter.
-ORGANISATION = "organisation_id"
+# page of the ranking took to run) with the organisation as the ORGANISATION bind parameter.
 BUILT_AT_MOST = 256
 
 
@@ -649,7 +659,7 @@ def _count(session: Session, spec: Spec, organisation_id: int, criteria: MatchFi
     `count(*) OVER ()` in the ranking statement, which keeps every row until the last is
     ranked)."""
     statement = _VISIBLE_COUNT if criteria == MatchFilter() else _filtered_count(spec, criteria)
-    return session.scalar(statement, {ORGANISATION: organisation_id}) or 0
+    return column_rows(session, statement, {ORGANISATION: organisation_id}).scalar() or 0
 
 
 def rank(
@@ -665,7 +675,8 @@ def rank(
     filtered = criteria != MatchFilter()
     if filtered:  # the count of what passes costs a second scoring pass; OVER () is cheaper
         statement = statement.add_columns(func.count().over().label("total"))
-    found = session.execute(
+    found = column_rows(
+        session,
         statement.limit(page_size).offset((page - 1) * page_size),
         {ORGANISATION: organisation_id},
     ).all()

@@ -28,6 +28,7 @@ from portal.services.access import Actor
 from portal.services.concurrency import refuses_lost_race
 from portal.services.errors import Conflict, NotFound, StaleWrite, ValidationFailed
 from portal.services.pagination import Page, paginate
+from portal.services.reads import column_rows
 from portal.services.sync import changed_since, record_deletion
 from portal.services.text import trimmed
 
@@ -137,7 +138,7 @@ def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[d
     """The scorecard's document (to read, not to change) and its revision; a revision this
     process has shown already costs one small query."""
     actor.require_scope("scorecards:read")
-    found = session.execute(_SHOWN_REVISION, _owner(actor, scorecard_id)).first()
+    found = column_rows(session, _SHOWN_REVISION, _owner(actor, scorecard_id)).first()
     if found is None:
         raise _not_found(scorecard_id)
     shown = framework.kept(session, "scorecards.shown", lambda _: {})
@@ -155,7 +156,7 @@ def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[d
 def current_revision(session: Session, actor: Actor, scorecard_id: int) -> int:
     """The scorecard's revision (what its ETag names), read alone: all a revalidation needs."""
     actor.require_scope("scorecards:read")
-    revision = session.scalar(_CURRENT_REVISION, _owner(actor, scorecard_id))
+    revision = column_rows(session, _CURRENT_REVISION, _owner(actor, scorecard_id)).scalar()
     if revision is None:
         raise _not_found(scorecard_id)
     return revision
