@@ -220,9 +220,8 @@ def test_the_same_key_on_another_operation_is_independent(caller):
     assert "Idempotent-Replayed" not in imported.headers
 
 
-def test_an_expired_key_is_a_new_request(app, caller):
-    key = new_key()
-    first = caller.post(SCORECARDS, scorecard_body(), key)
+def expire(app, key: str) -> None:
+    """Make the key older than the 24 hours it is kept for."""
     with app.app_context():
         db.session.execute(
             update(IdempotencyKey)
@@ -231,6 +230,12 @@ def test_an_expired_key_is_a_new_request(app, caller):
         )
         db.session.commit()
         db.session.remove()
+
+
+def test_an_expired_key_is_a_new_request(app, caller):
+    key = new_key()
+    first = caller.post(SCORECARDS, scorecard_body(), key)
+    expire(app, key)
     before = count(app, Scorecard, caller.organisation_id)
 
     again = caller.post(SCORECARDS, scorecard_body(), key)
@@ -252,14 +257,7 @@ def test_the_purge_command_deletes_expired_keys_of_callers_that_stopped_calling(
     expired, fresh = new_key(), new_key()
     quiet.post(SCORECARDS, scorecard_body(), expired)
     caller.post(SCORECARDS, scorecard_body(), fresh)
-    with app.app_context():
-        db.session.execute(
-            update(IdempotencyKey)
-            .where(IdempotencyKey.key == expired)
-            .values(created_at=utcnow() - timedelta(hours=25))
-        )
-        db.session.commit()
-        db.session.remove()
+    expire(app, expired)
 
     result = app.test_cli_runner().invoke(args=["idempotency", "purge"])
 
