@@ -7,7 +7,7 @@ ranks by them at once (CONTRACT, "Matching"). An interviewer sees other intervie
 a candidate for a scorecard only after submitting their own; recruiters see everything.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -680,7 +680,7 @@ class CompetencyEvidence:
         if not self.ratings:
             return None
         total = sum(r.rating for r in self.ratings)
-        return match_profiles.mean_tenths(total, len(self.ratings)) / 10
+        return match_profiles.mean_level(total, len(self.ratings))
 
     @property
     def spread(self) -> int:
@@ -713,34 +713,23 @@ def interview_evidence(session: Session, actor: Actor, candidate: Candidate) -> 
     mean and spread; and the recommendations tallied. Staff only: interview evidence belongs to
     the organisation, and interviewers see it through their kits."""
     organisation_id = actor.require_organisation()
-    return _evidence_of(session, organisation_id, [candidate])[candidate.id]
+    current = session.scalars(
+        _SUBMITTED_ON, {"organisation_id": organisation_id, "candidate_id": candidate.id}
+    ).all()
+    return _evidence(candidate, list(current))
 
 
-# Built once: a candidate read runs it, and building it cost more than running it.
+# Built once: building it cost more than running it.
 _SUBMITTED_ON = (
     select(Evaluation)
     .options(*_WITH_RATINGS)
     .where(
         Evaluation.organisation_id == bindparam("organisation_id"),
-        Evaluation.candidate_id.in_(bindparam("ids", expanding=True)),
+        Evaluation.candidate_id == bindparam("candidate_id"),
         Evaluation.status == "submitted",
     )
     .order_by(Evaluation.id)
 )
-
-
-def _evidence_of(
-    session: Session, organisation_id: int, shown: Sequence[Candidate]
-) -> dict[int, InterviewEvidence]:
-    """The organisation's interview evidence on each candidate, in one query."""
-    current = session.scalars(
-        _SUBMITTED_ON,
-        {"organisation_id": organisation_id, "ids": [candidate.id for candidate in shown]},
-    ).all()
-    by_candidate: dict[int, list[Evaluation]] = defaultdict(list)
-    for evaluation in current:
-        by_candidate[evaluation.candidate_id].append(evaluation)
-    return {candidate.id: _evidence(candidate, by_candidate[candidate.id]) for candidate in shown}
 
 
 def _evidence(candidate: Candidate, current: list[Evaluation]) -> InterviewEvidence:
@@ -764,7 +753,7 @@ def _evidence(candidate: Candidate, current: list[Evaluation]) -> InterviewEvide
     )
 
 
-# Built once, as _SUBMITTED_ON: the means per candidate and competency, summed by the database.
+# Built once: the means per candidate and competency, summed by the database.
 _INTERVIEW_MEANS = (
     match_profiles.rating_totals(Evaluation.candidate_id, Competency.slug)
     .join(Competency, Competency.id == EvaluationRating.competency_id)
@@ -798,7 +787,7 @@ def interview_assessments_of(
         found[candidate_id].append(
             {
                 "competency": slug,
-                "level": match_profiles.mean_tenths(int(total), int(count)) / 10,
+                "level": match_profiles.mean_level(int(total), int(count)),
                 "evidence": f"Mean of {count} interview rating" + ("s" if count != 1 else ""),
                 "source": "interview",
             }

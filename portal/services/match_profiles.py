@@ -112,6 +112,12 @@ def mean_tenths(total: int, count: int) -> int:
     return (20 * total + count) // (2 * count)
 
 
+def mean_level(total: int, count: int) -> float:
+    """The interview level shown for `count` ratings summing to `total`: the ranking's mean
+    (mean_tenths) as a level, 3.3 or 3.5."""
+    return mean_tenths(total, count) / 10
+
+
 def rating_totals(*keys) -> Select:
     """Per `keys` (columns of evaluations, ratings, or a joined table): the sum and count of
     the submitted, not superseded interview ratings; callers add their `where` and order."""
