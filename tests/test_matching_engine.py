@@ -4,6 +4,7 @@ The re-statement below is written from CONTRACT's words with exact fractions and
 with portal.services.matching beyond the data classes it is fed.
 """
 
+import json
 from fractions import Fraction
 from math import floor
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portal.schemas.matches import MatchSchema
 from portal.services.matching import (
     Criterion,
     Level,
@@ -19,6 +21,7 @@ from portal.services.matching import (
     Requirements,
     Spec,
     evaluate,
+    match_document,
 )
 
 SLUGS = [f"c{i}" for i in range(1, 15)]
@@ -262,3 +265,10 @@ def test_the_level_source_is_reported_per_competency():
 def test_levels_are_rounded_to_one_decimal_before_anything_else(level, gap):
     match = evaluate(spec_of(("c1", 1, 4, True)), profile_of({"c1": (level, "interview")}), STEPS)
     assert match.gaps[0].gap == gap
+
+
+@given(specs(), profiles())
+def test_the_match_document_is_exactly_what_the_schema_documents(spec, profile):
+    """The ranking answers match_document's JSON without dumping it through MatchSchema."""
+    document = match_document(evaluate(spec, profile, STEPS), {"id": 7, "name": "Alex"})
+    assert json.dumps(MatchSchema().dump(document)) == json.dumps(document)
