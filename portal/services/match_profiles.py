@@ -8,6 +8,7 @@ never sees a half-written candidate. `rebuild` recomputes every row from the can
 
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, select
@@ -27,6 +28,9 @@ from portal.models.matching import EDUCATION_RANK, SLOTS, level_column
 REBUILD_BATCH = 1000
 
 
+# The figures met are few (levels, years, weights times gaps), and a page of matches rounds each
+# of them many times.
+@lru_cache(maxsize=4096)
 def tenths(value: float) -> int:
     """A figure in tenths, rounded half up (3.25 -> 33), as the ranking stores it."""
     return int((Decimal(str(value)) * 10).quantize(Decimal(1), rounding=ROUND_HALF_UP))
