@@ -10,7 +10,7 @@ from datetime import datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal import vocabulary
@@ -245,9 +245,40 @@ def matched_document(
     actor.require_scope("matches:read")
     # The published snapshot is all the ranking needs: the working copy's details are loaded
     # (lazily, by `document`) only for a draft never published.
-    scorecard = _owned(session, actor, scorecard_id, detail=())
-    latest = latest_version(session, scorecard)
-    return scorecard, latest.snapshot if latest else document(scorecard)
+    found = session.execute(
+        select(Scorecard, _LATEST_NUMBER).where(*_OWNED), _owner(actor, scorecard_id)
+    ).first()
+    if found is None:
+        raise _not_found(scorecard_id)
+    scorecard, number = found
+    if number is None:
+        return scorecard, document(scorecard)
+    return scorecard, _published_snapshot(session, scorecard, number)
+
+
+_LATEST_NUMBER = (
+    select(func.max(ScorecardVersion.number))
+    .where(ScorecardVersion.scorecard_id == Scorecard.id)
+    .scalar_subquery()
+)
+
+
+def _published_snapshot(session: Session, scorecard: Scorecard, number: int) -> dict[str, Any]:
+    """A published version's snapshot (to read, not to change). Versions never change, so each
+    is read once per process and kept like shown documents."""
+    snapshots = framework.kept(session, "scorecards.published", lambda _: {})
+    key = (scorecard.id, scorecard.created_at, number)
+    if key not in snapshots:
+        snapshot = session.scalar(
+            select(ScorecardVersion.snapshot).where(
+                ScorecardVersion.scorecard_id == scorecard.id, ScorecardVersion.number == number
+            )
+        )
+        with _SHOWING:
+            if len(snapshots) >= SHOWN_AT_MOST:
+                snapshots.pop(next(iter(snapshots)))  # the oldest
+            snapshots[key] = snapshot
+    return snapshots[key]
 
 
 def latest_version(session: Session, scorecard: Scorecard) -> ScorecardVersion | None:
