@@ -1,7 +1,7 @@
 """What the API keeps between requests to answer reads faster never shows a reader stale data:
-framework answers follow a load of the framework at once, a scorecard's document follows every
-write, and a new scorecard that takes a deleted one's id (SQLite reuses the highest id) is not
-shown as the old one."""
+framework answers follow a load of the framework at once, a scorecard's or a candidate's
+document follows every write, and a new scorecard or candidate that takes a deleted one's id
+(SQLite reuses the highest id) is not shown as the old one."""
 
 import copy
 
@@ -13,11 +13,13 @@ from portal.services.framework_loader import load_framework, read_framework_file
 SLUG = "product-strategy"
 COMPETENCY = f"/api/v1/competencies/{SLUG}"
 SCORECARDS = "/api/v1/scorecards"
+CANDIDATES = "/api/v1/candidates"
 
 
 @pytest.fixture
 def bearer(make_api_key, make_recruiter) -> dict:
-    token = make_api_key(make_recruiter().organisation_id, ["scorecards:read", "scorecards:write"])
+    scopes = ["scorecards:read", "scorecards:write", "candidates:read", "candidates:write"]
+    token = make_api_key(make_recruiter().organisation_id, scopes)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -92,3 +94,40 @@ def test_a_new_scorecard_on_a_deleted_ones_id_is_shown_as_itself(client, bearer)
     read = client.get(f"{SCORECARDS}/{successor['id']}", headers=bearer)
 
     assert read.json["title"] == "Its successor"
+
+
+def test_a_candidate_read_follows_every_write(client, bearer):
+    created = client.post(CANDIDATES, json={"name": "Ada"}, headers=bearer).json
+    url = f"{CANDIDATES}/{created['id']}"
+    first = client.get(url, headers=bearer)
+    assert client.get(url, headers=bearer).json == first.json  # now answered from what is kept
+
+    assessed = {"assessments": [{"competency": SLUG, "level": 4, "evidence": "Led a pivot"}]}
+    patched = client.patch(
+        url,
+        json={"name": "Ada L.", **assessed},
+        headers={**bearer, "If-Match": first.headers["ETag"]},
+    )
+    read = client.get(url, headers={**bearer, "If-None-Match": first.headers["ETag"]})
+
+    assert patched.status_code == 200
+    assert read.status_code == 200
+    assert read.json["name"] == "Ada L."
+    assert [(a["competency"], a["level"]) for a in read.json["assessments"]] == [(SLUG, 4)]
+    assert read.json == patched.json
+    assert read.headers["ETag"] == patched.headers["ETag"]
+    again = client.get(url, headers={**bearer, "If-None-Match": read.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_new_candidate_on_a_deleted_ones_id_is_shown_as_itself(client, bearer):
+    created = client.post(CANDIDATES, json={"name": "Deleted"}, headers=bearer).json
+    url = f"{CANDIDATES}/{created['id']}"
+    etag = client.get(url, headers=bearer).headers["ETag"]
+    assert client.delete(url, headers={**bearer, "If-Match": etag}).status_code == 204
+
+    successor = client.post(CANDIDATES, json={"name": "Successor"}, headers=bearer).json
+    read = client.get(f"{CANDIDATES}/{successor['id']}", headers=bearer)
+
+    assert read.json["name"] == "Successor"
+    assert read.json == successor

@@ -25,21 +25,25 @@ NOT_OPENAPI = ("$schema", "$id", "definitions")
 
 
 def _shown(candidate, actor, changed_at=None, interview=None) -> tuple[dict, str]:
-    """The candidate's document and its ETag. With the caller's organisation's interview
-    levels and the time it last changed for the organisation (`changed_at`; shares and
-    evaluations change it), neither of which revises the candidate: the tag carries their digest
-    when they add anything to the revision."""
+    """The candidate's document and its ETag, with the caller's organisation's interview levels
+    and the time it last changed for the organisation (`changed_at`)."""
     if interview is None:
         interview = evaluations.interview_assessments(db.session, actor, candidate)
     if changed_at is None:
         changed_at = candidates.changed_at(db.session, actor, [candidate])[candidate.id]
+    body = candidates.document(candidate, interview, changed_at)
+    return body, _etag(candidate.revision, candidate.updated_at, changed_at, interview)
+
+
+def _etag(revision, updated_at, changed_at, interview) -> str:
+    """Shares and evaluations change what the organisation is shown without revising the
+    candidate: the tag carries their digest when they add anything to the revision."""
     digest = ""
-    if interview or changed_at != candidate.updated_at:
+    if interview or changed_at != updated_at:
         beyond = {"interview": interview, "changed_at": changed_at.isoformat()}
         text = json.dumps(beyond, sort_keys=True).encode()
         digest = hashlib.sha256(text).hexdigest()[:16]
-    body = candidates.document(candidate, interview, changed_at)
-    return body, revision_etag(candidate.revision, digest)
+    return revision_etag(revision, digest)
 
 
 def _answer(candidate, actor, status: int = 200):
@@ -79,7 +83,9 @@ class Candidates(MethodView):
         )
         pagination_parameters.item_count = page.total
         changed = candidates.changed_at(db.session, actor, page.items)
-        interviews = evaluations.interview_assessments_of(db.session, actor, page.items)
+        interviews = evaluations.interview_assessments_of(
+            db.session, actor, [candidate.id for candidate in page.items]
+        )
         return [
             _shown(candidate, actor, changed[candidate.id], interviews[candidate.id])[0]
             for candidate in page.items
@@ -147,9 +153,18 @@ class CandidateDetail(MethodView):
     @blp.alt_response(304, description="Not modified")
     def get(self, candidate_id, actor):
         """Get a candidate (with its ETag)"""
-        candidate = candidates.get_candidate(db.session, actor, candidate_id)
-        body, etag = _shown(candidate, actor)
-        return not_modified(etag) or (body, 200, {"ETag": etag})
+        if actor.role == "candidate":  # their own profile, with nothing of an organisation's
+            body, etag = _shown(candidates.get_candidate(db.session, actor, candidate_id), actor)
+            return not_modified(etag) or (body, 200, {"ETag": etag})
+        shown = candidates.shown_to_organisation(db.session, actor, candidate_id)
+        interview = evaluations.interview_assessments_of(db.session, actor, [candidate_id])
+        levels = interview[candidate_id]
+        etag = _etag(shown.revision, shown.updated_at, shown.changed_at, levels)
+        return not_modified(etag) or (
+            candidates.as_seen(shown.document, levels, shown.changed_at),
+            200,
+            {"ETag": etag},
+        )
 
     @requires(blp, "candidates:write")
     @blp.doc(**WRITE_DOC)

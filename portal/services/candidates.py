@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import (
@@ -263,6 +264,65 @@ def changed_at(session: Session, actor: Actor, shown: Sequence[Candidate]) -> di
         {"organisation_id": actor.organisation_id, "ids": [candidate.id for candidate in shown]},
     ).all()
     return dict(rows)
+
+
+# --- one candidate's document, kept between reads ---------------------------------------------
+#
+# The profile's own part of a document (everything but the organisation's interview levels and
+# its change time), by candidate id, creation time (SQLite may give a deleted candidate's id to
+# the next one) and revision: every write of the profile or its self-assessments moves the
+# revision (version_id_col), so each names one document while the framework's slugs hold, and
+# they are kept as framework.kept keeps what is built from the framework.
+SHOWN_AT_MOST = 1024
+_SHOWING = Lock()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A candidate as an organisation is shown it: the profile's own document (to read, not to
+    change), its revision and own change time, and when it last changed for the organisation."""
+
+    document: dict[str, Any]
+    revision: int
+    updated_at: datetime
+    changed_at: datetime
+
+
+def _shown_revision() -> Select:
+    columns = select(Candidate.id, Candidate.created_at, Candidate.revision, Candidate.updated_at)
+    organisation_id = bindparam("organisation_id")
+    statement, at = _with_change_times(columns, organisation_id)
+    visible = _visible_to_organisation(organisation_id).whereclause
+    return statement.add_columns(at.label("changed_at")).where(
+        visible, Candidate.id == bindparam("candidate_id")
+    )
+
+
+_SHOWN_REVISION = _shown_revision()  # built once, as _ONE_VISIBLE_TO_ORGANISATION
+
+
+def shown_to_organisation(session: Session, actor: Actor, candidate_id: int) -> Shown:
+    """A candidate visible to the caller's organisation; a revision this process has shown
+    already costs one small query."""
+    actor.require_scope("candidates:read")
+    found = column_rows(
+        session,
+        _SHOWN_REVISION,
+        {"organisation_id": actor.require_organisation(), "candidate_id": candidate_id},
+    ).first()
+    if found is None:
+        raise NotFound(f"No candidate {candidate_id} is visible to you.")
+    kept = framework.kept(session, "candidates.shown", lambda _: {})
+    key = (candidate_id, found.created_at, found.revision)
+    if key not in kept:
+        candidate = find_visible(session, actor, candidate_id)
+        key = (candidate.id, candidate.created_at, candidate.revision)  # it may have moved on
+        with _SHOWING:
+            if len(kept) >= SHOWN_AT_MOST:
+                kept.pop(next(iter(kept)))  # the oldest
+            kept[key] = (document(candidate), candidate.updated_at)
+    own, updated_at = kept[key]
+    return Shown(own, key[2], updated_at, max(found.changed_at, updated_at))
 
 
 def _assessed_at_least(
@@ -649,7 +709,7 @@ def document(
     interview levels (evaluations.interview_assessments), after the self-assessments;
     `changed`: when it last changed for the caller (`changed_at`; the profile's own time when
     not given)."""
-    return {
+    own = {
         "id": candidate.id,
         "name": candidate.name,
         "email": candidate.email,
@@ -668,9 +728,24 @@ def document(
                 "source": a.source,
             }
             for a in sorted(candidate.assessments, key=lambda a: (a.competency.position, a.source))
-        ]
+        ],
+        "updated_at": candidate.updated_at.isoformat(),
+    }
+    return as_seen(own, interview_assessments, changed)
+
+
+def as_seen(
+    own: dict[str, Any], interview_assessments: Sequence[dict], changed: datetime | None
+) -> dict[str, Any]:
+    """The profile's own document (`document` with neither) with an organisation's interview
+    levels and change time."""
+    if not interview_assessments and changed is None:
+        return own
+    return {
+        **own,
+        "assessments": own["assessments"]
         + sorted(interview_assessments, key=lambda entry: entry["competency"]),
-        "updated_at": (changed or candidate.updated_at).isoformat(),
+        "updated_at": (changed.isoformat() if changed else own["updated_at"]),
     }
 
 

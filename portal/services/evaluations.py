@@ -770,15 +770,15 @@ def interview_assessments(
 ) -> list[dict[str, Any]]:
     """The organisation's interview levels as `assessments` entries (source `interview`) for
     the candidate's API document; nothing for a candidate reading their own profile."""
-    return interview_assessments_of(session, actor, [candidate])[candidate.id]
+    return interview_assessments_of(session, actor, [candidate.id])[candidate.id]
 
 
 def interview_assessments_of(
-    session: Session, actor: Actor, shown: Sequence[Candidate]
+    session: Session, actor: Actor, candidate_ids: Sequence[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    """`interview_assessments` of a page of candidates, in one query."""
-    found: dict[int, list[dict[str, Any]]] = {candidate.id: [] for candidate in shown}
-    if actor.role == "candidate" or actor.organisation_id is None or not shown:
+    """`interview_assessments` of a page of candidates (by id), in one query."""
+    found: dict[int, list[dict[str, Any]]] = {candidate_id: [] for candidate_id in candidate_ids}
+    if actor.role == "candidate" or actor.organisation_id is None or not found:
         return found
     means = column_rows(
         session, _INTERVIEW_MEANS, {"organisation_id": actor.organisation_id, "ids": list(found)}
