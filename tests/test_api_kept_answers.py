@@ -84,18 +84,6 @@ def test_a_scorecard_read_follows_every_write(client, bearer):
     assert read.headers["ETag"] == patched.headers["ETag"]
 
 
-def test_a_new_scorecard_on_a_deleted_ones_id_is_shown_as_itself(client, bearer):
-    created = client.post(SCORECARDS, json={"title": "Deleted draft"}, headers=bearer).json
-    url = f"{SCORECARDS}/{created['id']}"
-    etag = client.get(url, headers=bearer).headers["ETag"]
-    assert client.delete(url, headers={**bearer, "If-Match": etag}).status_code == 204
-
-    successor = client.post(SCORECARDS, json={"title": "Its successor"}, headers=bearer).json
-    read = client.get(f"{SCORECARDS}/{successor['id']}", headers=bearer)
-
-    assert read.json["title"] == "Its successor"
-
-
 def test_a_candidate_read_follows_every_write(client, bearer):
     created = client.post(CANDIDATES, json={"name": "Ada"}, headers=bearer).json
     url = f"{CANDIDATES}/{created['id']}"
@@ -120,14 +108,19 @@ def test_a_candidate_read_follows_every_write(client, bearer):
     assert again.status_code == 304
 
 
-def test_a_new_candidate_on_a_deleted_ones_id_is_shown_as_itself(client, bearer):
-    created = client.post(CANDIDATES, json={"name": "Deleted"}, headers=bearer).json
-    url = f"{CANDIDATES}/{created['id']}"
+@pytest.mark.parametrize(
+    ("collection", "field"),
+    [(SCORECARDS, "title"), (CANDIDATES, "name")],
+    ids=["scorecard", "candidate"],
+)
+def test_a_new_one_on_a_deleted_ones_id_is_shown_as_itself(client, bearer, collection, field):
+    created = client.post(collection, json={field: "Deleted"}, headers=bearer).json
+    url = f"{collection}/{created['id']}"
     etag = client.get(url, headers=bearer).headers["ETag"]
     assert client.delete(url, headers={**bearer, "If-Match": etag}).status_code == 204
 
-    successor = client.post(CANDIDATES, json={"name": "Successor"}, headers=bearer).json
-    read = client.get(f"{CANDIDATES}/{successor['id']}", headers=bearer)
+    successor = client.post(collection, json={field: "Its successor"}, headers=bearer).json
+    read = client.get(f"{collection}/{successor['id']}", headers=bearer)
 
-    assert read.json["name"] == "Successor"
+    assert read.json[field] == "Its successor"
     assert read.json == successor

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from threading import Lock
 from typing import Any
 
 from sqlalchemy import (
@@ -273,8 +272,6 @@ def changed_at(session: Session, actor: Actor, shown: Sequence[Candidate]) -> di
 # the next one) and revision: every write of the profile or its self-assessments moves the
 # revision (version_id_col), so each names one document while the framework's slugs hold, and
 # they are kept as framework.kept keeps what is built from the framework.
-SHOWN_AT_MOST = 1024
-_SHOWING = Lock()
 
 
 @dataclass(frozen=True)
@@ -317,10 +314,7 @@ def shown_to_organisation(session: Session, actor: Actor, candidate_id: int) -> 
     if key not in kept:
         candidate = find_visible(session, actor, candidate_id)
         key = (candidate.id, candidate.created_at, candidate.revision)  # it may have moved on
-        with _SHOWING:
-            if len(kept) >= SHOWN_AT_MOST:
-                kept.pop(next(iter(kept)))  # the oldest
-            kept[key] = (document(candidate), candidate.updated_at)
+        framework.keep_entry(kept, key, (document(candidate), candidate.updated_at))
     own, updated_at = kept[key]
     return Shown(own, key[2], updated_at, max(found.changed_at, updated_at))
 

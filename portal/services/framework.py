@@ -1,9 +1,10 @@
 """Queries over the CPO framework (competencies, responsibilities, steps, benchmark template)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from threading import Lock
 from time import monotonic
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select, or_, select
@@ -37,6 +38,19 @@ SKILL_AREA_SLUGS = (
 KEEP_SECONDS = 5
 _loads = [0]
 _kept: WeakKeyDictionary = WeakKeyDictionary()  # database engine -> {name: (load, until, value)}
+
+
+# A store of documents kept between reads (a dict kept by `kept`) holds this many at most.
+ENTRIES_AT_MOST = 1024
+_ENTERING = Lock()
+
+
+def keep_entry(entries: dict, key: Hashable, value: Any) -> None:
+    """Add to a store of kept documents, dropping its oldest entry when it is full."""
+    with _ENTERING:
+        if len(entries) >= ENTRIES_AT_MOST:
+            entries.pop(next(iter(entries)))
+        entries[key] = value
 
 
 def generation() -> int:

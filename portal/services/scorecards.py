@@ -7,7 +7,6 @@ on, and a write based on an older revision is refused (nothing is overwritten si
 
 from dataclasses import dataclass
 from datetime import datetime
-from threading import Lock
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select
@@ -130,8 +129,6 @@ def get_scorecard(session: Session, actor: Actor, scorecard_id: int) -> Scorecar
 # scorecard's id to the next one) and revision: every write to a scorecard moves its revision
 # (version_id_col), so these name one document while the framework's names hold, and are kept
 # as framework.kept keeps what is built from the framework.
-SHOWN_AT_MOST = 1024
-_SHOWING = Lock()
 
 
 def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[dict, int]:
@@ -146,10 +143,7 @@ def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[d
     if key not in shown:
         scorecard = _owned(session, actor, scorecard_id, detail=_DOCUMENT)
         key = (scorecard_id, scorecard.created_at, scorecard.revision)  # it may have moved on
-        with _SHOWING:
-            if len(shown) >= SHOWN_AT_MOST:
-                shown.pop(next(iter(shown)))  # the oldest
-            shown[key] = document(scorecard)
+        framework.keep_entry(shown, key, document(scorecard))
     return shown[key], key[2]
 
 
@@ -274,10 +268,7 @@ def _published_snapshot(session: Session, scorecard: Scorecard, number: int) -> 
                 ScorecardVersion.scorecard_id == scorecard.id, ScorecardVersion.number == number
             )
         )
-        with _SHOWING:
-            if len(snapshots) >= SHOWN_AT_MOST:
-                snapshots.pop(next(iter(snapshots)))  # the oldest
-            snapshots[key] = snapshot
+        framework.keep_entry(snapshots, key, snapshot)
     return snapshots[key]
 
 
