@@ -24,6 +24,7 @@ from sqlalchemy import (
     BindParameter,
     Integer,
     Select,
+    SmallInteger,
     and_,
     bindparam,
     case,
@@ -540,8 +541,8 @@ def _ranking_columns(spec: Spec):
     conditions = []
     for criterion in spec.criteria:
         column = level_column(criterion.slot)
-        level = func.coalesce(interview.c[column], profile.c[column], 0)
-        target10 = 10 * criterion.target_level
+        level = func.coalesce(interview.c[column], profile.c[column], literal(0, SmallInteger))
+        target10 = literal(10 * criterion.target_level, SmallInteger)
         numerator = numerator + least(level, target10) * (
             criterion.weight * (_LCM // criterion.target_level)
         )
