@@ -404,14 +404,22 @@ def board_page_ms(app, session: Session, organisation_id: int, scorecard_id: int
     return milliseconds
 
 
+# The tables candidate writes churn, and the ranking and the pool read.
+VACUUMED = ("candidates", "assessments", "match_profiles", "interview_levels")
+
+
 def _vacuum() -> None:
     """On PostgreSQL, what autovacuum would soon do after a bulk load: statistics for the
     planner and the visibility map that lets counts read indexes only."""
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("candidates", "assessments", "match_profiles", "interview_levels"):
-            connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+        vacuum(connection)
+
+
+def vacuum(connection) -> None:
+    for table in VACUUMED:
+        connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
 
 def run(candidates_wanted: int, competencies: int, database_url: str) -> dict[str, Any]:
