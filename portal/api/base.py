@@ -2,7 +2,6 @@
 
 import json
 from copy import deepcopy
-from threading import Lock
 from urllib.parse import urlencode
 
 from flask import Response, current_app, request
@@ -12,12 +11,11 @@ from werkzeug.routing import IntegerConverter
 
 from portal.ids import ID_MAX
 from portal.openapi import tag_name
+from portal.services import framework
 
 # JSON of documents a service keeps (the same object while it is current), by the object's id;
 # the object is held too, so an id reused after it went away can never name its JSON.
-RENDERED_AT_MOST = 1024
 _rendered: dict[int, tuple[object, bytes]] = {}
-_RENDERING = Lock()
 
 
 def kept_rendering(schema: Schema, document: dict) -> Response:
@@ -26,11 +24,7 @@ def kept_rendering(schema: Schema, document: dict) -> Response:
     kept = _rendered.get(id(document))
     if kept is None or kept[0] is not document:
         body = current_app.json.response(schema.dump(document)).get_data()
-        kept = (document, body)
-        with _RENDERING:
-            if len(_rendered) >= RENDERED_AT_MOST:
-                _rendered.pop(next(iter(_rendered)))  # the oldest
-            _rendered[id(document)] = kept
+        kept = framework.keep_entry(_rendered, id(document), (document, body))
     return Response(kept[1], mimetype=current_app.json.mimetype)
 
 

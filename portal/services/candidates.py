@@ -311,11 +311,12 @@ def shown_to_organisation(session: Session, actor: Actor, candidate_id: int) -> 
         raise NotFound(f"No candidate {candidate_id} is visible to you.")
     kept = framework.kept(session, "candidates.shown", lambda _: {})
     key = (candidate_id, found.created_at, found.revision)
-    if key not in kept:
+    entry = kept.get(key)
+    if entry is None:
         candidate = find_visible(session, actor, candidate_id)
         key = (candidate.id, candidate.created_at, candidate.revision)  # it may have moved on
-        framework.keep_entry(kept, key, (document(candidate), candidate.updated_at))
-    own, updated_at = kept[key]
+        entry = framework.keep_entry(kept, key, (document(candidate), candidate.updated_at))
+    own, updated_at = entry
     return Shown(own, key[2], updated_at, max(found.changed_at, updated_at))
 
 

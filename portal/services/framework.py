@@ -4,7 +4,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from threading import Lock
 from time import monotonic
-from typing import Any, TypeVar
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select, or_, select
@@ -45,12 +45,14 @@ ENTRIES_AT_MOST = 1024
 _ENTERING = Lock()
 
 
-def keep_entry(entries: dict, key: Hashable, value: Any) -> None:
-    """Add to a store of kept documents, dropping its oldest entry when it is full."""
+def keep_entry(entries: dict, key: Hashable, value: T) -> T:
+    """Add `value` to a store of kept documents, dropping its oldest entry when it is full, and
+    return it (a lookup after adding could miss it if other threads filled the store)."""
     with _ENTERING:
         if len(entries) >= ENTRIES_AT_MOST:
             entries.pop(next(iter(entries)))
         entries[key] = value
+    return value
 
 
 def generation() -> int:

@@ -140,11 +140,12 @@ def shown_document(session: Session, actor: Actor, scorecard_id: int) -> tuple[d
         raise _not_found(scorecard_id)
     shown = framework.kept(session, "scorecards.shown", lambda _: {})
     key = (scorecard_id, found.created_at, found.revision)
-    if key not in shown:
+    kept = shown.get(key)
+    if kept is None:
         scorecard = _owned(session, actor, scorecard_id, detail=_DOCUMENT)
         key = (scorecard_id, scorecard.created_at, scorecard.revision)  # it may have moved on
-        framework.keep_entry(shown, key, document(scorecard))
-    return shown[key], key[2]
+        kept = framework.keep_entry(shown, key, document(scorecard))
+    return kept, key[2]
 
 
 def current_revision(session: Session, actor: Actor, scorecard_id: int) -> int:
@@ -262,14 +263,15 @@ def _published_snapshot(session: Session, scorecard: Scorecard, number: int) -> 
     is read once per process and kept like shown documents."""
     snapshots = framework.kept(session, "scorecards.published", lambda _: {})
     key = (scorecard.id, scorecard.created_at, number)
-    if key not in snapshots:
+    snapshot = snapshots.get(key)
+    if snapshot is None:
         snapshot = session.scalar(
             select(ScorecardVersion.snapshot).where(
                 ScorecardVersion.scorecard_id == scorecard.id, ScorecardVersion.number == number
             )
         )
         framework.keep_entry(snapshots, key, snapshot)
-    return snapshots[key]
+    return snapshot
 
 
 def latest_version(session: Session, scorecard: Scorecard) -> ScorecardVersion | None:
