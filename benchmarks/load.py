@@ -211,7 +211,7 @@ def _vacuumed_during(url: str) -> Iterator[str]:
     def vacuum_until_stopped() -> None:
         while not stop.wait(VACUUM_SECONDS):
             with engine.connect() as connection:
-                match.vacuum(connection)
+                match.vacuum_tables(connection)
 
     try:
         with engine.connect() as connection:

@@ -414,10 +414,11 @@ def _vacuum() -> None:
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        vacuum(connection)
+        vacuum_tables(connection)
 
 
-def vacuum(connection) -> None:
+def vacuum_tables(connection) -> None:
+    """VACUUM (ANALYZE) each of VACUUMED on an AUTOCOMMIT connection."""
     for table in VACUUMED:
         connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
