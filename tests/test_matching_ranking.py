@@ -223,6 +223,33 @@ def test_pages_continue_the_same_order_and_a_page_past_the_end_is_empty(session,
     assert pages[-1].total == len(ids)
 
 
+@pytest.mark.parametrize("page_size", [7, 43, 50])
+@pytest.mark.parametrize(
+    "criteria", [NO_FILTER, MatchFilter(must_haves_met=False), MatchFilter(min_score=101)]
+)
+def test_every_page_gives_the_same_total_as_the_whole_ranking(session, pool, criteria, page_size):
+    """Short last pages, a first page holding everything, an empty first page and pages past
+    the end all tell how many match."""
+    org, _, ids, rng, slugs = pool
+    spec = matching.spec_from_document(session, random_spec(rng, session, slugs))
+    whole = expected_ranking(
+        session,
+        spec,
+        org.organisation_id,
+        ids,
+        lambda match: (
+            criteria.must_haves_met in (None, match.must_haves_met)
+            and (criteria.min_score is None or match.score >= criteria.min_score)
+        ),
+    )
+    pages = [
+        matching.rank(session, org.organisation_id, spec, criteria, number, page_size)
+        for number in range(1, len(ids) // page_size + 3)
+    ]
+    assert [c.id for p in pages for _, c, _ in p.rows] == [cid for cid, *_ in whole]
+    assert {p.total for p in pages} == {len(whole)}
+
+
 def test_interview_levels_override_self_levels_for_their_organisation_only(
     session, pool, make_recruiter
 ):

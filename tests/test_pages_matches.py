@@ -149,6 +149,7 @@ def test_board_ranks_the_organisations_candidates_with_verdicts(pool):
     assert text.index("Ready with gaps") < text.index("Not ready</span>")
     assert text.count(">Ready</span>") == 1
     assert "4 candidates" in text
+    assert "Headline of Ada Ready" in unescape(text)
     assert "Interview and self" in text  # the interview level of the last candidate
     assert "Team leadership and talent development: 1 of 4" in text  # Bo's biggest gap
     assert "matches.css" in text

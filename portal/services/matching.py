@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -47,7 +47,13 @@ from portal.models import (
     Step,
     User,
 )
-from portal.models.matching import EDUCATION_RANK, InterviewLevels, MatchProfile, level_column
+from portal.models.matching import (
+    EDUCATION_RANK,
+    SLOTS,
+    InterviewLevels,
+    MatchProfile,
+    level_column,
+)
 from portal.services import candidates, framework, scorecards
 from portal.services.access import Actor
 from portal.services.errors import NotFound, ValidationFailed
@@ -446,25 +452,37 @@ def _read_path_steps(session: Session) -> list[PathStep]:
     return list(steps.values())
 
 
-def _levels_of(row: Any, slugs_by_slot: dict[int, str], source: str) -> dict[str, Level]:
-    levels = {}
-    for slot, slug in slugs_by_slot.items():
-        value = getattr(row, level_column(slot))
-        if value is not None:
-            levels[slug] = Level(value / 10, source)
-    return levels
-
-
 # The bind parameter of the organisation in the statements built once below and in the ranking.
 ORGANISATION = "organisation_id"
-# The ranking rows of some candidates, and an organisation's interview rows of them, as
-# columns (built once: a page of rows is read for every ranking shown).
-_PROFILES = select(MatchProfile.__table__).where(
-    MatchProfile.candidate_id.in_(bindparam("ids", expanding=True))
-)
-_INTERVIEW_LEVELS = select(InterviewLevels.__table__).where(
-    InterviewLevels.organisation_id == bindparam(ORGANISATION),
-    InterviewLevels.candidate_id.in_(bindparam("ids", expanding=True)),
+_PROFILE = MatchProfile.__table__
+_INTERVIEW = InterviewLevels.__table__
+# The organisation's interview level of slot s comes beside the self-assessed `l<s>` as this
+# prefix + `l<s>` (NULL where it has none).
+_INTERVIEWED = "interview_"
+_EDUCATION_BY_RANK = {rank: name for name, rank in EDUCATION_RANK.items()}
+
+
+def _with_interview_levels(joined, *columns) -> Select:
+    """The ranking rows in `joined` (the table, or a page of the ranking joined to it), each with
+    the ORGANISATION's interview levels of the candidate, and `columns`."""
+    interview = [
+        _INTERVIEW.c[level_column(slot)].label(_INTERVIEWED + level_column(slot))
+        for slot in range(1, SLOTS + 1)
+    ]
+    return select(_PROFILE, *interview, *columns).select_from(
+        joined.outerjoin(
+            _INTERVIEW,
+            and_(
+                _INTERVIEW.c.candidate_id == _PROFILE.c.candidate_id,
+                _INTERVIEW.c.organisation_id == bindparam(ORGANISATION),
+            ),
+        )
+    )
+
+
+# Some candidates' ranking rows (built once: a page of rows is read for every match shown).
+_PROFILES = _with_interview_levels(_PROFILE).where(
+    _PROFILE.c.candidate_id.in_(bindparam("ids", expanding=True))
 )
 
 
@@ -473,32 +491,34 @@ def profiles(
 ) -> dict[int, Profile]:
     """The candidates as the formula sees them; with an organisation, its interview levels
     override the self-assessed ones (CONTRACT)."""
-    slugs_by_slot = {entry.slot: slug for slug, entry in _framework_entries(session).items()}
-    rows = column_rows(session, _PROFILES, {"ids": list(candidate_ids)}).all()
-    interviews = {}
-    if organisation_id is not None:
-        interviews = {
-            row.candidate_id: row
-            for row in column_rows(
-                session,
-                _INTERVIEW_LEVELS,
-                {"ids": list(candidate_ids), ORGANISATION: organisation_id},
-            )
-        }
-    ranks = {rank: name for name, rank in EDUCATION_RANK.items()}
-    found = {}
-    for row in rows:
-        levels = _levels_of(row, slugs_by_slot, "self")
-        if row.candidate_id in interviews:
-            levels.update(_levels_of(interviews[row.candidate_id], slugs_by_slot, "interview"))
-        found[row.candidate_id] = Profile(
-            candidate_id=row.candidate_id,
-            years_product=row.years_product / 10,
-            years_leadership=row.years_leadership / 10,
-            education=ranks[row.education],
-            levels=levels,
-        )
-    return found
+    rows = column_rows(
+        session, _PROFILES, {"ids": list(candidate_ids), ORGANISATION: organisation_id}
+    )
+    slugs_by_slot = _slugs_by_slot(session)
+    return {row.candidate_id: _profile_of(row, slugs_by_slot) for row in rows}
+
+
+def _slugs_by_slot(session: Session) -> dict[int, str]:
+    return {entry.slot: slug for slug, entry in _framework_entries(session).items()}
+
+
+def _profile_of(row: Any, slugs_by_slot: dict[int, str]) -> Profile:
+    """A row of `_with_interview_levels` as the formula sees it."""
+    levels = {}
+    for slot, slug in slugs_by_slot.items():
+        column = level_column(slot)
+        interviewed = getattr(row, _INTERVIEWED + column)
+        if interviewed is not None:
+            levels[slug] = Level(interviewed / 10, "interview")
+        elif (assessed := getattr(row, column)) is not None:
+            levels[slug] = Level(assessed / 10, "self")
+    return Profile(
+        candidate_id=row.candidate_id,
+        years_product=row.years_product / 10,
+        years_leadership=row.years_leadership / 10,
+        education=_EDUCATION_BY_RANK[row.education],
+        levels=levels,
+    )
 
 
 # --- the ranking in SQL --------------------------------------------------------------------------
@@ -523,12 +543,20 @@ class MatchFilter:
     min_score: float | None = None
 
 
+class RankedCandidate(NamedTuple):
+    """What a ranking shows of a candidate."""
+
+    id: int
+    name: str
+    headline: str
+
+
 @dataclass(frozen=True)
 class RankedPage(Page):
     """One page of the ranking; its items are (rank, candidate, match) rows."""
 
     @property
-    def rows(self) -> list[tuple[int, Candidate, Match]]:
+    def rows(self) -> list[tuple[int, RankedCandidate, Match]]:
         return self.items
 
 
@@ -663,6 +691,30 @@ def _count(session: Session, spec: Spec, organisation_id: int, criteria: MatchFi
     return column_rows(session, statement, {ORGANISATION: organisation_id}).scalar() or 0
 
 
+@lru_cache(maxsize=BUILT_AT_MOST)
+def _page_statement(spec: Spec, criteria: MatchFilter) -> Select:
+    """One page of the ranking (bind `limit` and `offset`) with all it shows in one round trip:
+    each candidate's ranking row, the organisation's interview levels, name and headline, best
+    first; with a filter, also how many pass it (`total`)."""
+    filtered = criteria != MatchFilter()
+    ranking = ranking_statement(spec, criteria)
+    if filtered:  # the count of what passes costs a second scoring pass; OVER () is cheaper
+        ranking = ranking.add_columns(func.count().over().label("total"))
+    top = (
+        ranking.limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("top")
+    )
+    person = Candidate.__table__
+    joined = top.join(_PROFILE, _PROFILE.c.candidate_id == top.c.candidate_id).join(
+        person, person.c.id == top.c.candidate_id
+    )
+    shown = [person.c.name, person.c.headline, *([top.c.total] if filtered else [])]
+    return _with_interview_levels(joined, *shown).order_by(
+        top.c.met.desc(), top.c.score10.desc(), top.c.candidate_id
+    )
+
+
 def rank(
     session: Session,
     organisation_id: int,
@@ -672,29 +724,34 @@ def rank(
     page_size: int,
 ) -> RankedPage:
     """One page of the organisation's candidates ranked against `spec` (CONTRACT's order)."""
-    statement = ranking_statement(spec, criteria)
-    filtered = criteria != MatchFilter()
-    if filtered:  # the count of what passes costs a second scoring pass; OVER () is cheaper
-        statement = statement.add_columns(func.count().over().label("total"))
+    offset = (page - 1) * page_size
     found = column_rows(
         session,
-        statement.limit(page_size).offset((page - 1) * page_size),
-        {ORGANISATION: organisation_id},
+        _page_statement(spec, criteria),
+        {ORGANISATION: organisation_id, "limit": page_size, "offset": offset},
     ).all()
-    if filtered and found:
-        total = found[0].total
-    else:  # no filter (an index count), or past the last page
-        total = _count(session, spec, organisation_id, criteria)
-    ids = [row.candidate_id for row in found]
-    known = profiles(session, ids, organisation_id)
-    people = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
+    slugs_by_slot = _slugs_by_slot(session)
     steps = path_steps(session)
-    first = (page - 1) * page_size + 1
     rows = [
-        (first + index, people[cid], evaluate(spec, known[cid], steps))
-        for index, cid in enumerate(ids)
+        (
+            offset + index + 1,
+            RankedCandidate(row.candidate_id, row.name, row.headline),
+            evaluate(spec, _profile_of(row, slugs_by_slot), steps),
+        )
+        for index, row in enumerate(found)
     ]
+    total = _total(session, spec, organisation_id, criteria, found, offset, page_size)
     return RankedPage(items=rows, total=total, page=page, page_size=page_size)
+
+
+def _total(session, spec, organisation_id, criteria, found, offset, page_size) -> int:
+    """How many candidates match: a page short of full (an empty first one included) is the
+    last, and a filtered page brings its count; otherwise they are counted."""
+    if len(found) < page_size and (found or offset == 0):
+        return offset + len(found)
+    if found and criteria != MatchFilter():
+        return found[0].total
+    return _count(session, spec, organisation_id, criteria)  # a full page, or past the last
 
 
 # --- blind mode ----------------------------------------------------------------------------------
