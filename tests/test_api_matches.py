@@ -343,6 +343,24 @@ def test_pages_carry_pagination_and_link_headers(api, org, pool):
     assert json.loads(beyond.headers["X-Pagination"])["total"] == 5
 
 
+@pytest.mark.parametrize("page", [2**31, 2**63, 10**20])
+@pytest.mark.parametrize("verdict", [None, "not_ready"])
+def test_a_page_no_database_can_reach_is_past_the_end(api, org, pool, page, verdict):
+    published = org.scorecard(publish=True)
+    url = f"/api/v1/scorecards/{published}/matches"
+    query = {"page_size": 100, **({"verdict": verdict} if verdict else {})}
+    asks = (
+        lambda **more: api.get(url, **query, **more),
+        lambda **more: api.post(f"{url}/what-if", WHAT_IF, **query, **more),
+    )
+    for ask in asks:
+        everyone = ask().json
+        beyond = ask(page=page)
+        assert beyond.status_code == 200
+        assert beyond.json == []
+        assert json.loads(beyond.headers["X-Pagination"])["total"] == len(everyone) > 0
+
+
 # --- which version, which candidates -------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
 
+from portal.ids import ID_MAX
 from portal.models import (
     Candidate,
     CandidateShare,
@@ -725,11 +726,15 @@ def rank(
 ) -> RankedPage:
     """One page of the organisation's candidates ranked against `spec` (CONTRACT's order)."""
     offset = (page - 1) * page_size
-    found = column_rows(
-        session,
-        _page_statement(spec, criteria),
-        {ORGANISATION: organisation_id, "limit": page_size, "offset": offset},
-    ).all()
+    found = []
+    # A ranking holds one row per candidate id at most, so a page from ID_MAX on is past its end
+    # (and an offset past 64 bits is one the databases refuse).
+    if offset < ID_MAX:
+        found = column_rows(
+            session,
+            _page_statement(spec, criteria),
+            {ORGANISATION: organisation_id, "limit": page_size, "offset": offset},
+        ).all()
     slugs_by_slot = _slugs_by_slot(session)
     steps = path_steps(session)
     rows = [
