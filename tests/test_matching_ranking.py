@@ -130,6 +130,19 @@ def expected_ranking(session, spec, organisation_id, ids, keep=lambda match: Tru
 NO_FILTER = MatchFilter()
 
 
+def passes(criteria: MatchFilter):
+    """Whether a match passes the filter, said in Python."""
+
+    def keep(match) -> bool:
+        return (
+            (not criteria.verdicts or match.verdict in criteria.verdicts)
+            and (criteria.must_haves_met is None or match.must_haves_met == criteria.must_haves_met)
+            and (criteria.min_score is None or match.score >= criteria.min_score)
+        )
+
+    return keep
+
+
 def ranked(session, organisation_id, spec, criteria=NO_FILTER, page_size=100):
     page = matching.rank(session, organisation_id, spec, criteria, 1, page_size)
     return page, [(c.id, m.score, m.must_haves_met, m.verdict) for _, c, m in page.rows]
@@ -194,14 +207,7 @@ def test_filters_run_in_sql_and_agree_with_the_formula(session, pool, criteria):
         },
     )
 
-    def keep(match):
-        return (
-            (not criteria.verdicts or match.verdict in criteria.verdicts)
-            and (criteria.must_haves_met is None or match.must_haves_met == criteria.must_haves_met)
-            and (criteria.min_score is None or match.score >= criteria.min_score)
-        )
-
-    expected = expected_ranking(session, spec, org.organisation_id, ids, keep)
+    expected = expected_ranking(session, spec, org.organisation_id, ids, passes(criteria))
     page, got = ranked(session, org.organisation_id, spec, criteria)
     assert got == expected
     assert page.total == len(expected)
@@ -232,16 +238,7 @@ def test_every_page_gives_the_same_total_as_the_whole_ranking(session, pool, cri
     the end all tell how many match."""
     org, _, ids, rng, slugs = pool
     spec = matching.spec_from_document(session, random_spec(rng, session, slugs))
-    whole = expected_ranking(
-        session,
-        spec,
-        org.organisation_id,
-        ids,
-        lambda match: (
-            criteria.must_haves_met in (None, match.must_haves_met)
-            and (criteria.min_score is None or match.score >= criteria.min_score)
-        ),
-    )
+    whole = expected_ranking(session, spec, org.organisation_id, ids, passes(criteria))
     pages = [
         matching.rank(session, org.organisation_id, spec, criteria, number, page_size)
         for number in range(1, len(ids) // page_size + 3)
