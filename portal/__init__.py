@@ -1,5 +1,7 @@
 """CPO Readiness Portal: the application factory."""
 
+from functools import lru_cache
+from inspect import iscoroutinefunction
 from pathlib import Path
 
 from flask import Flask
@@ -16,9 +18,24 @@ from portal.extensions import csrf, db, htmx, limiter, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class Portal(Flask):
+    def ensure_sync(self, func):
+        """Flask asks whether each hook and the view is a coroutine function, about 18 times a
+        request; a function's answer never changes, so it is asked once per function."""
+        if _is_coroutine_function(getattr(func, "__func__", func)):
+            return self.async_to_sync(func)
+        return func
+
+
+# Keyed by the function, not a bound method: a view class's method is bound anew per request.
+@lru_cache(maxsize=1024)
+def _is_coroutine_function(func) -> bool:
+    return iscoroutinefunction(func)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal; `config` overrides the environment (tests pass their database here)."""
-    app = Flask(
+    app = Portal(
         __name__,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
