@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, request
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
 from portal.ids import ID_MAX
@@ -28,8 +29,41 @@ def kept_rendering(schema: Schema, document: dict) -> Response:
     return Response(kept[1], mimetype=current_app.json.mimetype)
 
 
+class KeptSchemaParser(FlaskParser):
+    """webargs builds a schema given as a class anew for every request, copying its fields;
+    the portal's schemas keep nothing between loads, so one instance per class serves all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._instances: dict[type, Schema] = {}
+
+    def _get_schema(self, argmap, req) -> Schema:
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = self._instances.get(argmap)
+            return schema if schema is not None else self._instances.setdefault(argmap, argmap())
+        return super()._get_schema(argmap, req)
+
+
 class ApiBlueprint(Blueprint):
-    """A smorest Blueprint whose paginated answers also carry a Link header."""
+    """A smorest Blueprint whose paginated answers also carry a Link header, and whose query
+    and body schemas are built once."""
+
+    ARGUMENTS_PARSER = PAGINATION_ARGUMENTS_PARSER = KeptSchemaParser()
+
+    @staticmethod
+    def _make_pagination_metadata(page, page_size, item_count):
+        """flask-smorest's X-Pagination metadata, without dumping it through a schema built
+        for each request (its fields are integers, which dump as themselves)."""
+        metadata = {"total": item_count, "total_pages": -(-item_count // page_size)}
+        if item_count:
+            metadata.update(first_page=1, last_page=metadata["total_pages"])
+            if page <= metadata["last_page"]:
+                metadata["page"] = page
+                if page > 1:
+                    metadata["previous_page"] = page - 1
+                if page < metadata["last_page"]:
+                    metadata["next_page"] = page + 1
+        return metadata
 
     def _set_pagination_metadata(self, page_params, result, headers):
         metadata = self._make_pagination_metadata(
