@@ -107,10 +107,14 @@ class Spec:
         return sum(c.weight for c in self.criteria)
 
 
-@dataclass(frozen=True)
-class Level:
+# The result's parts are built a dozen times per candidate, so they are named tuples (built in
+# a third of a frozen dataclass's time), as immutable.
+class Level(NamedTuple):
     value: float  # 0..5, one decimal
     source: str | None  # "self", "interview", or None when not assessed (level 0)
+
+
+NOT_ASSESSED = Level(0.0, None)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class Profile:
     levels: dict[str, Level] = field(default_factory=dict)
 
     def level(self, competency: str) -> Level:
-        return self.levels.get(competency, Level(0.0, None))
+        return self.levels.get(competency, NOT_ASSESSED)
 
 
 @dataclass(frozen=True)
@@ -141,8 +145,7 @@ class PathStep:
 # --- the result ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     competency: str
     name: str
     target_level: int
@@ -158,8 +161,7 @@ class Gap:
         return self.weight * self.gap
 
 
-@dataclass(frozen=True)
-class PlanItem:
+class PlanItem(NamedTuple):
     step: str
     title: str
     order: int
@@ -495,23 +497,30 @@ def profiles(
     rows = column_rows(
         session, _PROFILES, {"ids": list(candidate_ids), ORGANISATION: organisation_id}
     )
-    slugs_by_slot = _slugs_by_slot(session)
-    return {row.candidate_id: _profile_of(row, slugs_by_slot) for row in rows}
+    columns = _level_columns(session)
+    return {row.candidate_id: _profile_of(row, columns) for row in rows}
 
 
-def _slugs_by_slot(session: Session) -> dict[int, str]:
-    return {entry.slot: slug for slug, entry in _framework_entries(session).items()}
+def _level_columns(session: Session) -> tuple[tuple[str, str, str], ...]:
+    """(slug, self level column, interview level column) of each competency in the framework."""
+    return framework.kept(session, "matching.level_columns", _read_level_columns)
 
 
-def _profile_of(row: Any, slugs_by_slot: dict[int, str]) -> Profile:
+def _read_level_columns(session: Session) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (slug, level_column(entry.slot), _INTERVIEWED + level_column(entry.slot))
+        for slug, entry in _framework_entries(session).items()
+    )
+
+
+def _profile_of(row: Any, columns: tuple[tuple[str, str, str], ...]) -> Profile:
     """A row of `_with_interview_levels` as the formula sees it."""
     levels = {}
-    for slot, slug in slugs_by_slot.items():
-        column = level_column(slot)
-        interviewed = getattr(row, _INTERVIEWED + column)
+    for slug, assessed_column, interviewed_column in columns:
+        interviewed = getattr(row, interviewed_column)
         if interviewed is not None:
             levels[slug] = Level(interviewed / 10, "interview")
-        elif (assessed := getattr(row, column)) is not None:
+        elif (assessed := getattr(row, assessed_column)) is not None:
             levels[slug] = Level(assessed / 10, "self")
     return Profile(
         candidate_id=row.candidate_id,
@@ -735,13 +744,13 @@ def rank(
             _page_statement(spec, criteria),
             {ORGANISATION: organisation_id, "limit": page_size, "offset": offset},
         ).all()
-    slugs_by_slot = _slugs_by_slot(session)
+    columns = _level_columns(session)
     steps = path_steps(session)
     rows = [
         (
             offset + index + 1,
             RankedCandidate(row.candidate_id, row.name, row.headline),
-            evaluate(spec, _profile_of(row, slugs_by_slot), steps),
+            evaluate(spec, _profile_of(row, columns), steps),
         )
         for index, row in enumerate(found)
     ]
