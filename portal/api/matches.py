@@ -15,9 +15,6 @@ blp = ApiBlueprint(
     "matches_api", __name__, url_prefix="/api/v1", description="Candidates matched to scorecards."
 )
 
-# Parsed on every ranking: one instance rather than one per request.
-MATCH_FILTER = MatchFilterSchema()
-
 # One consistent match (weights 5 and 3: 37.5 + 37.5 = 75.0), shown in the OpenAPI document.
 MATCH_EXAMPLE = {
     "candidate": {"id": 42, "name": "Alex Rivera"},
@@ -98,7 +95,7 @@ def _item(candidate, match) -> dict:
 @blp.route("/scorecards/<id:scorecard_id>/matches")
 class Matches(MethodView):
     @needs_matches_read
-    @blp.arguments(MATCH_FILTER, location="query")
+    @blp.arguments(MatchFilterSchema, location="query")
     @blp.response(200, MatchSchema(many=True), example=[MATCH_EXAMPLE])
     @blp.paginate()
     def get(self, criteria, pagination_parameters, scorecard_id, actor):
@@ -131,7 +128,7 @@ class MatchDetail(MethodView):
 class WhatIf(MethodView):
     @needs_matches_read
     @blp.arguments(WhatIfSchema, required=False, example=WHAT_IF_EXAMPLE)
-    @blp.arguments(MATCH_FILTER, location="query")
+    @blp.arguments(MatchFilterSchema, location="query")
     @blp.response(200, MatchSchema(many=True), example=[MATCH_EXAMPLE])
     @blp.paginate()
     def post(self, changes, criteria, pagination_parameters, scorecard_id, actor):
