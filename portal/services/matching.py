@@ -459,17 +459,21 @@ def _read_path_steps(session: Session) -> list[PathStep]:
 ORGANISATION = "organisation_id"
 _PROFILE = MatchProfile.__table__
 _INTERVIEW = InterviewLevels.__table__
-# The organisation's interview level of slot s comes beside the self-assessed `l<s>` as this
-# prefix + `l<s>` (NULL where it has none).
-_INTERVIEWED = "interview_"
+
 _EDUCATION_BY_RANK = {rank: name for name, rank in EDUCATION_RANK.items()}
+
+
+def _interviewed_column(slot: int) -> str:
+    """The label of the organisation's interview level of `slot`, beside the self-assessed
+    `l<slot>` (NULL where it has none)."""
+    return "interview_" + level_column(slot)
 
 
 def _with_interview_levels(joined, *columns) -> Select:
     """The ranking rows in `joined` (the table, or a page of the ranking joined to it), each with
     the ORGANISATION's interview levels of the candidate, and `columns`."""
     interview = [
-        _INTERVIEW.c[level_column(slot)].label(_INTERVIEWED + level_column(slot))
+        _INTERVIEW.c[level_column(slot)].label(_interviewed_column(slot))
         for slot in range(1, SLOTS + 1)
     ]
     return select(_PROFILE, *interview, *columns).select_from(
@@ -508,7 +512,7 @@ def _level_columns(session: Session) -> tuple[tuple[str, str, str], ...]:
 
 def _read_level_columns(session: Session) -> tuple[tuple[str, str, str], ...]:
     return tuple(
-        (slug, level_column(entry.slot), _INTERVIEWED + level_column(entry.slot))
+        (slug, level_column(entry.slot), _interviewed_column(entry.slot))
         for slug, entry in _framework_entries(session).items()
     )
 
